@@ -1,0 +1,143 @@
+package lf
+
+import (
+	"archive/zip"
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// DAR is a decoded Daml archive: a zip of DALF packages and a manifest.
+type DAR struct {
+	File          string // base name of the file the DAR was read from
+	MainPackageID string
+	SDKVersion    string            // the manifest's Sdk-Version
+	Name          string            // the manifest's Name; empty in SDK 0.13 DARs
+	Manifest      map[string]string // every manifest attribute, continuation lines joined
+	Packages      []*Package        // the main package first, then the others in Dalfs order
+}
+
+// Main returns the main package.
+func (d *DAR) Main() *Package { return d.Packages[0] }
+
+// maxEntrySize caps the uncompressed size of one DAR entry, so that a
+// corrupt or hostile zip cannot exhaust memory. The largest DALF of the
+// Daml standard library is about 10 MB.
+const maxEntrySize = 256 << 20
+
+// ReadDAR reads and decodes the DAR file at path.
+func ReadDAR(path string) (*DAR, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read dar: %w", err)
+	}
+	return ParseDAR(filepath.Base(path), data)
+}
+
+// ParseDAR decodes DAR bytes. The name is used in errors and as DAR.File.
+// Every error names the file and, where one is at fault, the zip entry.
+func ParseDAR(name string, data []byte) (*DAR, error) {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, fmt.Errorf("dar %s: not a zip archive: %w", name, err)
+	}
+	files := make(map[string]*zip.File, len(zr.File))
+	for _, f := range zr.File {
+		files[f.Name] = f
+	}
+	mf, ok := files["META-INF/MANIFEST.MF"]
+	if !ok {
+		return nil, fmt.Errorf("dar %s: missing entry META-INF/MANIFEST.MF", name)
+	}
+	raw, err := readEntry(mf)
+	if err != nil {
+		return nil, fmt.Errorf("dar %s: entry %s: %w", name, mf.Name, err)
+	}
+	manifest := parseManifest(raw)
+	mainPath := manifest["Main-Dalf"]
+	if mainPath == "" {
+		return nil, fmt.Errorf("dar %s: entry META-INF/MANIFEST.MF: missing Main-Dalf attribute", name)
+	}
+	paths := []string{mainPath}
+	for _, p := range strings.Split(manifest["Dalfs"], ",") {
+		p = strings.TrimSpace(p)
+		if p != "" && p != mainPath {
+			paths = append(paths, p)
+		}
+	}
+	dar := &DAR{
+		File:       name,
+		SDKVersion: manifest["Sdk-Version"],
+		Name:       manifest["Name"],
+		Manifest:   manifest,
+	}
+	seen := map[string]bool{}
+	for _, p := range paths {
+		f, ok := files[p]
+		if !ok {
+			return nil, fmt.Errorf("dar %s: entry %s listed in the manifest is missing", name, p)
+		}
+		b, err := readEntry(f)
+		if err != nil {
+			return nil, fmt.Errorf("dar %s: entry %s: %w", name, p, err)
+		}
+		pkg, err := ReadArchive(b)
+		if err != nil {
+			return nil, fmt.Errorf("dar %s: entry %s: %w", name, p, err)
+		}
+		if seen[pkg.ID] {
+			continue
+		}
+		seen[pkg.ID] = true
+		dar.Packages = append(dar.Packages, pkg)
+	}
+	dar.MainPackageID = dar.Packages[0].ID
+	return dar, nil
+}
+
+func readEntry(f *zip.File) ([]byte, error) {
+	if f.UncompressedSize64 > maxEntrySize {
+		return nil, fmt.Errorf("entry is %d bytes, over the limit of %d", f.UncompressedSize64, maxEntrySize)
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(io.LimitReader(rc, maxEntrySize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxEntrySize {
+		return nil, fmt.Errorf("entry is over the limit of %d bytes", maxEntrySize)
+	}
+	return b, nil
+}
+
+// parseManifest parses a JAR-style manifest. Lines wrap at 72 bytes, and a
+// line that starts with one space continues the previous one, without that
+// space.
+func parseManifest(raw []byte) map[string]string {
+	text := strings.ReplaceAll(string(raw), "\r\n", "\n")
+	text = strings.ReplaceAll(text, "\r", "\n")
+	var lines []string
+	for _, line := range strings.Split(text, "\n") {
+		if strings.HasPrefix(line, " ") && len(lines) > 0 {
+			lines[len(lines)-1] += line[1:]
+			continue
+		}
+		lines = append(lines, line)
+	}
+	out := map[string]string{}
+	for _, line := range lines {
+		key, value, ok := strings.Cut(line, ":")
+		if !ok || key == "" {
+			continue
+		}
+		out[strings.TrimSpace(key)] = strings.TrimSpace(value)
+	}
+	return out
+}
