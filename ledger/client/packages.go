@@ -1,0 +1,136 @@
+package client
+
+import (
+	"context"
+	"fmt"
+
+	v2 "github.com/digital-asset/dazl-client/v8/go/api/com/daml/ledger/api/v2"
+	archive "github.com/digital-asset/dazl-client/v8/go/api/com/digitalasset/daml/lf/archive"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/ditstar/ditstar/ledger/lf"
+)
+
+// packageFetch is one GetPackage call that concurrent callers share.
+type packageFetch struct {
+	done chan struct{}
+	pkg  *lf.Package
+	err  error
+}
+
+// Catalog returns the package catalog: the configured packages plus every
+// package fetched from the participant so far.
+func (c *Client) Catalog() *lf.Catalog { return c.catalog }
+
+// Package returns the package with the given id from the catalog or, when it
+// is missing, from the participant's PackageService, which is asked once per
+// id: the package is added to the catalog, and a permanent failure (unknown
+// id, unreadable archive) is remembered and returned again.
+func (c *Client) Package(ctx context.Context, id string) (*lf.Package, error) {
+	c.pkgMu.Lock()
+	if p, ok := c.catalog.Package(id); ok {
+		c.pkgMu.Unlock()
+		return p, nil
+	}
+	if err, ok := c.missing[id]; ok {
+		c.pkgMu.Unlock()
+		return nil, err
+	}
+	f, running := c.fetching[id]
+	if !running {
+		f = &packageFetch{done: make(chan struct{})}
+		c.fetching[id] = f
+	}
+	c.pkgMu.Unlock()
+
+	if !running {
+		f.pkg, f.err = c.fetchPackage(ctx, id)
+		c.pkgMu.Lock()
+		delete(c.fetching, id)
+		if f.err == nil {
+			f.err = c.catalog.Add(f.pkg)
+		}
+		if f.err != nil && permanentPackageError(f.err) {
+			c.missing[id] = f.err
+		}
+		c.pkgMu.Unlock()
+		close(f.done)
+		if f.err == nil {
+			c.log.Info("fetched package from the ledger", "package_id", id, "name", f.pkg.Name, "version", f.pkg.Version)
+		}
+	}
+	select {
+	case <-f.done:
+		return f.pkg, f.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (c *Client) fetchPackage(ctx context.Context, id string) (*lf.Package, error) {
+	resp, err := c.packages.GetPackage(ctx, &v2.GetPackageRequest{PackageId: id})
+	if err != nil {
+		return nil, fmt.Errorf("fetch package %s: %w", id, err)
+	}
+	if resp.GetHashFunction() != v2.HashFunction_HASH_FUNCTION_SHA256 {
+		return nil, fmt.Errorf("fetch package %s: unsupported hash function %v", id, resp.GetHashFunction())
+	}
+	// The response carries the fields of a DALF archive, which lf reads and
+	// verifies from its encoded form.
+	dalf, err := proto.Marshal(&archive.Archive{
+		HashFunction: archive.HashFunction_SHA256,
+		Payload:      resp.GetArchivePayload(),
+		Hash:         resp.GetHash(),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("fetch package %s: encode archive: %w", id, err)
+	}
+	pkg, err := lf.ReadArchive(dalf)
+	if err != nil {
+		return nil, fmt.Errorf("fetch package %s: %w", id, err)
+	}
+	if pkg.ID != id {
+		return nil, fmt.Errorf("fetch package %s: the participant returned package %s", id, pkg.ID)
+	}
+	return pkg, nil
+}
+
+// permanentPackageError reports whether asking again cannot help: every
+// failure except a transient gRPC status or a cancelled call.
+func permanentPackageError(err error) bool {
+	s, ok := status.FromError(err)
+	if !ok {
+		return ctxError(err) == nil
+	}
+	switch s.Code() {
+	case codes.NotFound, codes.InvalidArgument, codes.PermissionDenied:
+		return true
+	}
+	return false
+}
+
+// ensurePackages fetches the package of a template seen on the stream, so
+// that its types are in the catalog before the consumer decodes the event.
+// A failure is logged once per package and the event is still delivered,
+// because the consumer can decode a verbose value by its own shape.
+func (c *Client) ensurePackages(ctx context.Context, ids ...*v2.Identifier) {
+	for _, id := range ids {
+		pkgID := id.GetPackageId()
+		if pkgID == "" || pkgID[0] == '#' {
+			continue
+		}
+		c.pkgMu.Lock()
+		_, known := c.catalog.Package(pkgID)
+		_, failed := c.missing[pkgID]
+		c.pkgMu.Unlock()
+		if known || failed {
+			continue
+		}
+		if _, err := c.Package(ctx, pkgID); err != nil && ctx.Err() == nil {
+			c.log.Warn("cannot fetch the package of a template; its values are decoded without types",
+				"package_id", pkgID, "template", id.GetModuleName()+":"+id.GetEntityName(), "error", err)
+		}
+	}
+}
