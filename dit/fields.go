@@ -64,7 +64,7 @@ func parseFieldType(s string) (fieldKind, error) {
 	return fieldKind{}, fmt.Errorf("unknown field_type %q; known types are %s", s, strings.Join(fieldTypeNames, ", "))
 }
 
-// convert turns a configured string into the value the script sees.
+// convert turns a configured string into the value passed to the script.
 func (k fieldKind) convert(value string) (any, error) {
 	switch k.name {
 	case "text":
@@ -124,7 +124,7 @@ func quoteAll(ss []string) string {
 
 // ResolveFields converts the configured values of t's fields to the types
 // their field_type names, applies default_value and checks required. The result maps
-// each field id to a string, int64, bool, a number (see parseNumber) or nil.
+// each field id to a string, int64, bool, lf.Decimal (number fields) or nil.
 // Values for keys that are not fields (runAs, for example) are ignored.
 // Every invalid field is reported in one *ConfigError, by id, with the
 // value and the expected type.

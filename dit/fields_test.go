@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/ditstar/ditstar/ledger/lf"
 )
 
 func TestResolveFieldsTyped(t *testing.T) {
@@ -26,7 +28,6 @@ func TestResolveFieldsTyped(t *testing.T) {
 		"choiceName":   "",
 		"mode":         "slow",
 		"enabled":      true,
-		"price":        "0.10000000000000000001",
 		"label":        "hello",
 		"owner":        "Alice::1220",
 	}
@@ -35,10 +36,13 @@ func TestResolveFieldsTyped(t *testing.T) {
 			t.Errorf("%s = %#v, want %#v", k, got[k], w)
 		}
 	}
+	if d, ok := got["price"].(lf.Decimal); !ok || d.String() != "0.10000000000000000001" {
+		t.Errorf("price = %#v, want lf.Decimal 0.10000000000000000001", got["price"])
+	}
 	if _, ok := got["runAs"]; ok {
 		t.Errorf("runAs is not a field but was resolved")
 	}
-	if len(got) != len(want) {
+	if len(got) != len(want)+1 {
 		t.Errorf("got %d values, want %d: %v", len(got), len(want), got)
 	}
 }
@@ -93,16 +97,15 @@ func TestResolveFieldsAllProblems(t *testing.T) {
 }
 
 func TestParseNumber(t *testing.T) {
-	cases := []struct {
-		in   string
-		want any
-	}{
-		{"1", "1"}, {"-2.50", "-2.50"}, {".5", ".5"}, {"1e3", 1000.0},
-	}
-	for _, c := range cases {
-		got, err := parseNumber(c.in)
-		if err != nil || got != c.want {
-			t.Errorf("parseNumber(%q) = %#v, %v; want %#v", c.in, got, err, c.want)
+	cases := map[string]string{"1": "1", " -2.50 ": "-2.50", "1e3": "1000", "1e-3": "0.001"}
+	for in, want := range cases {
+		got, err := parseNumber(in)
+		if err != nil {
+			t.Errorf("parseNumber(%q): %v", in, err)
+			continue
+		}
+		if d, ok := got.(lf.Decimal); !ok || d.String() != want {
+			t.Errorf("parseNumber(%q) = %#v, want %s", in, got, want)
 		}
 	}
 	for _, bad := range []string{"", "NaN", "inf", "1,5", "0x10"} {

@@ -55,7 +55,7 @@ type IntegrationType struct {
 	ID          string
 	Name        string
 	Description string
-	// EntrypointRef is the entrypoint as written, "module:function"; the
+	// EntrypointRef is the entrypoint as written, "module:function". The
 	// Entrypoint method resolves it to a file.
 	EntrypointRef string
 	// EnvClass is accepted for compatibility and has no meaning in Starlark.

@@ -103,7 +103,7 @@ func isNull(n *yaml.Node) bool {
 
 // str reads a scalar as a string. YAML numbers, booleans and dates are
 // accepted as their text, because metadata authors often leave versions
-// (1.0) and dates unquoted; the caller decides whether that is an error.
+// (1.0) and dates unquoted.
 func (d *decoder) str(n *yaml.Node, path string) string {
 	n = resolveAlias(n)
 	if n == nil || isNull(n) {
