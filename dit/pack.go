@@ -1,0 +1,217 @@
+package dit
+
+import (
+	"archive/zip"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ditstar/ditstar/ledger/lf"
+)
+
+// PackOptions adjusts Pack.
+type PackOptions struct {
+	// ReleaseDate is written as catalog.release_date. When zero, the
+	// metadata's own release_date is kept, or today's date (UTC) is used.
+	ReleaseDate time.Time
+}
+
+// zipTime is the modification time of every entry: the value DAR files
+// from the Daml SDK carry, so that the bytes do not depend on file times.
+var zipTime = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// InstanceConfigFile is the instance configuration that pack leaves out:
+// it belongs to one deployment and may hold credentials.
+const InstanceConfigFile = "int_args.yaml"
+
+// Pack writes the package directory dir to w as a .dit zip. See PackWith.
+func Pack(dir string, w io.Writer) error {
+	return PackWith(dir, w, PackOptions{})
+}
+
+// PackWith writes the package directory dir to w as a .dit zip: every file
+// except hidden ones, .dit files and int_args.yaml, with the metadata
+// normalised (see MarshalMetadata) and written as both dit-meta.yaml and
+// dabl-meta.yaml. daml_model is computed from the package's own DAR,
+// subdeployments lists every DAR, and release_date comes from
+// PackOptions.ReleaseDate. Entries are sorted and carry a fixed time,
+// so the same files and release date give the same bytes.
+//
+// Pack fails with a *ConfigError listing every problem when the metadata is
+// invalid, a catalog name or version is missing, an entrypoint, a
+// subdeployment or the icon file is not in the package.
+func PackWith(dir string, w io.Writer, opts PackOptions) error {
+	p, err := Open(dir)
+	if err != nil {
+		return err
+	}
+	files, err := packFiles(dir)
+	if err != nil {
+		return err
+	}
+	meta := *p.Meta
+	if err := completeMetadata(p, &meta, files, opts); err != nil {
+		return err
+	}
+	metaBytes, err := MarshalMetadata(&meta)
+	if err != nil {
+		return err
+	}
+
+	zw := zip.NewWriter(w)
+	entries := append([]string{}, files...)
+	entries = append(entries, MetaFile, LegacyMetaFile)
+	sort.Strings(entries)
+	for _, name := range entries {
+		var data []byte
+		if name == MetaFile || name == LegacyMetaFile {
+			data = metaBytes
+		} else if data, err = os.ReadFile(filepath.Join(dir, filepath.FromSlash(name))); err != nil {
+			return fmt.Errorf("pack %s: %w", dir, err)
+		}
+		header := &zip.FileHeader{Name: name, Method: zip.Deflate, Modified: zipTime}
+		header.SetMode(0o644)
+		fw, err := zw.CreateHeader(header)
+		if err != nil {
+			return fmt.Errorf("pack %s: %w", dir, err)
+		}
+		if _, err := fw.Write(data); err != nil {
+			return fmt.Errorf("pack %s: %w", dir, err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return fmt.Errorf("pack %s: %w", dir, err)
+	}
+	return nil
+}
+
+// packFiles lists the regular files to pack, slash-separated and sorted,
+// without the metadata files, which are written normalised.
+func packFiles(dir string) ([]string, error) {
+	var files []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		name := filepath.ToSlash(rel)
+		if name == "." {
+			return nil
+		}
+		if strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			return nil
+		}
+		info, err := os.Stat(p) // follows a symbolic link to a file
+		if err != nil {
+			return err
+		}
+		switch {
+		case !info.Mode().IsRegular():
+		case name == MetaFile, name == LegacyMetaFile, name == InstanceConfigFile:
+		case strings.HasSuffix(name, ".dit"):
+		default:
+			files = append(files, name)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("pack %s: %w", dir, err)
+	}
+	sort.Strings(files)
+	return files, nil
+}
+
+// completeMetadata fills in what ddit computed at build time and checks
+// that everything the metadata names is packed.
+func completeMetadata(p *Package, meta *Metadata, files []string, opts PackOptions) error {
+	var problems []string
+	packed := map[string]bool{}
+	for _, f := range files {
+		packed[f] = true
+	}
+	if meta.Catalog.Name == "" {
+		problems = append(problems, "catalog.name: missing; pack needs it to name the package")
+	}
+	if meta.Catalog.Version == "" {
+		problems = append(problems, "catalog.version: missing; pack needs a version such as 1.0.0")
+	}
+	for i := range meta.IntegrationTypes {
+		if _, _, err := meta.IntegrationTypes[i].Entrypoint(p.FS); err != nil {
+			problems = append(problems, err.Error())
+		}
+	}
+	if icon := meta.Catalog.IconFile; icon != "" && !packed[path.Clean(icon)] {
+		problems = append(problems, fmt.Sprintf("catalog.icon_file: %q is not in the package", icon))
+	}
+
+	subdeployments := append([]string{}, meta.Subdeployments...)
+	listed := map[string]bool{}
+	for _, sd := range subdeployments {
+		listed[path.Clean(sd)] = true
+		if !packed[path.Clean(sd)] {
+			problems = append(problems, fmt.Sprintf("subdeployments: %q is not in the package", sd))
+		}
+	}
+	dars := p.DARFiles()
+	for _, dar := range dars {
+		if !listed[dar] {
+			subdeployments = append(subdeployments, dar)
+		}
+	}
+	meta.Subdeployments = subdeployments
+	if len(problems) > 0 {
+		return &ConfigError{Problems: problems}
+	}
+
+	if len(dars) > 0 {
+		model, err := damlModel(p, dars[0], meta)
+		if err != nil {
+			return err
+		}
+		meta.DamlModel = model
+	}
+	switch {
+	case !opts.ReleaseDate.IsZero():
+		meta.Catalog.ReleaseDate = opts.ReleaseDate.UTC().Format(time.DateOnly)
+	case meta.Catalog.ReleaseDate == "":
+		meta.Catalog.ReleaseDate = time.Now().UTC().Format(time.DateOnly)
+	}
+	meta.Warnings = nil
+	return nil
+}
+
+// damlModel describes the package's own DAR: the main package id from the
+// DAR, and the name and version from the package metadata (LF 1.8 and
+// later), else from the catalog, as ddit named it.
+func damlModel(p *Package, file string, meta *Metadata) (*DamlModel, error) {
+	data, err := fs.ReadFile(p.FS, file)
+	if err != nil {
+		return nil, fmt.Errorf("pack: %w", err)
+	}
+	dar, err := lf.ParseDAR(file, data)
+	if err != nil {
+		return nil, fmt.Errorf("pack: compute daml_model: %w", err)
+	}
+	model := &DamlModel{Name: meta.Catalog.Name, Version: meta.Catalog.Version, MainPackageID: dar.MainPackageID}
+	if len(dar.Packages) > 0 {
+		if main := dar.Main(); main.Name != "" {
+			model.Name, model.Version = main.Name, main.Version
+		}
+	}
+	return model, nil
+}
