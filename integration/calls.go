@@ -1,0 +1,117 @@
+package integration
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.starlark.net/starlark"
+
+	"github.com/ditstar/ditstar/builtins"
+	"github.com/ditstar/ditstar/interp"
+	"github.com/ditstar/ditstar/ledger/client"
+)
+
+// callHandler runs one handler call and submits the commands it returns.
+// The caller holds the turn. The call and its submission run to the end
+// even when ctx is cancelled, so that a graceful stop finishes them; the
+// interpreter's limits still bound the call. It returns the normalised
+// result, or the handler's error after counting and logging it.
+func (r *Runtime) callHandler(ctx context.Context, gen *generation, hs *handlerState, args starlark.Tuple, webhook bool) (*builtins.Result, error) {
+	r.inflight.Add(1)
+	defer r.inflight.Done()
+	ctx = context.WithoutCancel(ctx)
+
+	r.recordUse(hs)
+	start := time.Now()
+	value, err := gen.interp.Call(ctx, hs.h.Func, args, nil, r.threadSetup(hs.name()))
+	r.metrics.observeCall(hs, time.Since(start))
+	if err != nil {
+		r.handlerFailed(hs, err)
+		return nil, err
+	}
+	res, err := builtins.NormalizeResult(value, webhook)
+	if err != nil {
+		r.handlerFailed(hs, err)
+		return nil, err
+	}
+	r.submitResult(ctx, gen, hs, res, true)
+	return res, nil
+}
+
+// handlerFailed counts and logs a failed handler call with the script's
+// backtrace. The runtime keeps running.
+func (r *Runtime) handlerFailed(hs *handlerState, err error) {
+	r.recordHandlerError(hs, err)
+	r.metrics.handlerErrors.WithLabelValues(hs.h.Kind.String(), hs.label).Inc()
+	attrs := []any{"handler", hs.name(), "label", hs.label, "error", interp.FormatError(err)}
+	var limit *interp.LimitError
+	if errors.As(err, &limit) {
+		attrs = append(attrs, "limit", limit.Limit)
+	}
+	r.log.Error("handler failed", attrs...)
+}
+
+// submitResult converts the result's commands and submits them as one
+// atomic submission. A failure is logged with the command id, counted on
+// the handler, and passed to the result's error_handler when there is one
+// and handleErrors is set; the error handler's own result is submitted
+// without a further error handler.
+func (r *Runtime) submitResult(ctx context.Context, gen *generation, hs *handlerState, res *builtins.Result, handleErrors bool) {
+	if len(res.Commands) == 0 {
+		return
+	}
+	r.recordCommands(hs, len(res.Commands))
+	commandID := client.NewCommandID()
+	err := r.submit(ctx, hs, commandID, res)
+	if err == nil {
+		return
+	}
+	r.recordHandlerError(hs, err)
+	r.metrics.handlerErrors.WithLabelValues(hs.h.Kind.String(), hs.label).Inc()
+	r.log.Error("submission failed", "handler", hs.name(), "command_id", commandID,
+		"commands", len(res.Commands), "error", err)
+	if !handleErrors || res.ErrorHandler == nil {
+		return
+	}
+	value, callErr := gen.interp.Call(ctx, res.ErrorHandler, starlark.Tuple{starlark.String(err.Error())}, nil,
+		r.threadSetup(hs.name()+".error_handler"))
+	if callErr != nil {
+		r.handlerFailed(hs, fmt.Errorf("error_handler: %w", callErr))
+		return
+	}
+	follow, normErr := builtins.NormalizeResult(value, false)
+	if normErr != nil {
+		r.handlerFailed(hs, fmt.Errorf("error_handler: %w", normErr))
+		return
+	}
+	r.submitResult(ctx, gen, hs, follow, false)
+}
+
+func (r *Runtime) submit(ctx context.Context, hs *handlerState, commandID string, res *builtins.Result) error {
+	commands, err := r.ledgerCommands(ctx, res.Commands)
+	if err != nil {
+		r.metrics.submissions.WithLabelValues("invalid").Inc()
+		return err
+	}
+	timeout := res.CommandTimeout
+	if timeout <= 0 {
+		timeout = DefaultCommandTimeout
+	}
+	start := time.Now()
+	_, err = r.client.Submit(ctx, client.Submission{
+		CommandID:  commandID,
+		WorkflowID: r.opts.WorkflowID,
+		Commands:   commands,
+		Timeout:    timeout,
+	})
+	r.metrics.submissionLatency.Observe(time.Since(start).Seconds())
+	if err != nil {
+		r.metrics.submissions.WithLabelValues("failed").Inc()
+		return fmt.Errorf("submit command %s: %w", commandID, err)
+	}
+	r.metrics.submissions.WithLabelValues("committed").Inc()
+	r.log.Debug("submission committed", "handler", hs.name(), "command_id", commandID, "commands", len(commands))
+	return nil
+}

@@ -1,0 +1,194 @@
+package integration
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ditstar/ditstar/builtins"
+	"github.com/ditstar/ditstar/ledger/lf"
+)
+
+// packageFetchTimeout bounds the fetch of a package the catalog lacks while
+// a template reference is resolved.
+const packageFetchTimeout = 10 * time.Second
+
+// mainPackageID returns the package id of the integration's own model: the
+// metadata's daml_model.main_package_id, or else the newest package of the
+// catalog named daml_model.name. It is "" when neither is known.
+func (r *Runtime) mainPackageID() string {
+	if r.model == nil {
+		return ""
+	}
+	if r.model.MainPackageID != "" {
+		return r.model.MainPackageID
+	}
+	if r.model.Name == "" {
+		return ""
+	}
+	pkgs := r.client.Catalog().PackageByName(r.model.Name)
+	if len(pkgs) == 0 {
+		return ""
+	}
+	newest := pkgs[0]
+	for _, p := range pkgs[1:] {
+		if p.Version > newest.Version {
+			newest = p
+		}
+	}
+	return newest.ID
+}
+
+// resolveTemplates implements builtins.TemplateResolver for contract_created
+// and contract_archived. A "#package-name" reference is widened to every
+// version of the package that the catalog holds, because the ledger reports
+// events with package ids.
+func (r *Runtime) resolveTemplates(ref string, packageDefaulting bool) (builtins.TemplateSet, error) {
+	ref = strings.TrimSpace(ref)
+	if ref == "*" {
+		return builtins.TemplateSet{Any: true}, nil
+	}
+	if err := checkTemplateRef(ref); err != nil {
+		return builtins.TemplateSet{}, err
+	}
+	if pkg, ok := strings.CutSuffix(ref, ":*"); ok && !strings.HasPrefix(pkg, "#") && !strings.Contains(pkg, ":") {
+		if err := r.ensurePackage(pkg); err != nil {
+			return builtins.TemplateSet{}, err
+		}
+		return builtins.TemplateSet{PackageID: pkg}, nil
+	}
+	ids, err := r.resolveRef(ref, packageDefaulting)
+	if err != nil {
+		return builtins.TemplateSet{}, err
+	}
+	return builtins.TemplateSet{IDs: r.expandPackageNames(ids)}, nil
+}
+
+// checkTemplateRef rejects the reference forms that name no template.
+func checkTemplateRef(ref string) error {
+	switch {
+	case ref == "":
+		return fmt.Errorf("empty template reference: want \"*\", \"Module:Entity\" or \"<package-id>:Module:Entity\"")
+	case strings.HasPrefix(ref, "*:"):
+		return fmt.Errorf("%q is not a template reference: \"*\" is allowed only alone (every template); name the package id or drop the package", ref)
+	case !strings.Contains(ref, ":"):
+		return fmt.Errorf("%q has no module: want \"Module:Entity\", for example \"Main:%s\"", ref, ref)
+	}
+	return nil
+}
+
+// resolveRef resolves a reference through the catalog, fetching an unknown
+// package named by id from the participant first.
+func (r *Runtime) resolveRef(ref string, packageDefaulting bool) ([]lf.TemplateID, error) {
+	defaultPackage := ""
+	if packageDefaulting {
+		defaultPackage = r.mainPackageID()
+	}
+	parts := strings.Split(ref, ":")
+	if len(parts) == 3 && !strings.HasPrefix(parts[0], "#") {
+		if _, ok := r.client.Catalog().Package(parts[0]); !ok {
+			if err := r.ensurePackage(parts[0]); err != nil {
+				return nil, err
+			}
+		}
+	}
+	ids, err := r.client.Catalog().Resolve(ref, defaultPackage)
+	if err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 {
+		return nil, fmt.Errorf("%q names no template", ref)
+	}
+	return ids, nil
+}
+
+func (r *Runtime) ensurePackage(id string) error {
+	if _, ok := r.client.Catalog().Package(id); ok {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), packageFetchTimeout)
+	defer cancel()
+	if _, err := r.client.Package(ctx, id); err != nil {
+		return fmt.Errorf("package %s: %w", id, err)
+	}
+	return nil
+}
+
+func (r *Runtime) expandPackageNames(ids []lf.TemplateID) []lf.TemplateID {
+	cat := r.client.Catalog()
+	var out []lf.TemplateID
+	for _, id := range ids {
+		name, ok := strings.CutPrefix(id.PackageID, "#")
+		if !ok {
+			out = append(out, id)
+			continue
+		}
+		for _, p := range cat.PackageByName(name) {
+			candidate := lf.TemplateID{PackageID: p.ID, Module: id.Module, Entity: id.Entity}
+			if _, ok := cat.Template(candidate); ok {
+				out = append(out, candidate)
+			}
+		}
+	}
+	return out
+}
+
+// qualifyTemplate implements env.tid: a name without a package gets the
+// integration's own package, as package_defaulting does.
+func (r *Runtime) qualifyTemplate(name string) (string, error) {
+	name = strings.TrimSpace(name)
+	if err := checkTemplateRef(name); err != nil {
+		return "", err
+	}
+	if strings.Count(name, ":") >= 2 {
+		return name, nil
+	}
+	id, err := r.commandTemplate(name)
+	if err != nil {
+		return "", err
+	}
+	return id.String(), nil
+}
+
+// commandTemplate resolves the template of a command to exactly one id.
+// When the catalog does not know the name (a ledger without the model's
+// DAR), a name without a package gets the integration's own package id.
+func (r *Runtime) commandTemplate(ref string) (lf.TemplateID, error) {
+	ref = strings.TrimSpace(ref)
+	if err := checkTemplateRef(ref); err != nil {
+		return lf.TemplateID{}, err
+	}
+	if strings.HasSuffix(ref, ":*") {
+		return lf.TemplateID{}, fmt.Errorf("%q names several templates; a command needs exactly one", ref)
+	}
+	ids, err := r.resolveRef(ref, true)
+	if err == nil {
+		if len(ids) > 1 {
+			names := make([]string, len(ids))
+			for i, id := range ids {
+				names[i] = id.String()
+			}
+			return lf.TemplateID{}, fmt.Errorf("%q is ambiguous: it names %s; give the package id", ref, strings.Join(names, ", "))
+		}
+		return ids[0], nil
+	}
+	id, parseErr := lf.ParseTemplateID(ref)
+	if parseErr != nil {
+		return lf.TemplateID{}, err
+	}
+	if id.PackageID == "" {
+		main := r.mainPackageID()
+		if main == "" {
+			return lf.TemplateID{}, err
+		}
+		id.PackageID = main
+	}
+	if len(r.client.Catalog().Packages()) > 0 {
+		if _, known := r.client.Catalog().Package(id.PackageID); known {
+			// The package is known and lacks the template: a real error.
+			return lf.TemplateID{}, err
+		}
+	}
+	return id, nil
+}

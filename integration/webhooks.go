@@ -1,0 +1,104 @@
+package integration
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"go.starlark.net/starlark"
+
+	"github.com/ditstar/ditstar/builtins"
+)
+
+// Webhooks returns the webhook routes of the current script. The list
+// changes when --watch reloads the script.
+func (r *Runtime) Webhooks() []Webhook {
+	gen := r.gen.Load()
+	if gen == nil {
+		return nil
+	}
+	out := make([]Webhook, len(gen.webhooks))
+	for i, hs := range gen.webhooks {
+		out[i] = Webhook{
+			Index:  hs.index,
+			Method: hs.h.Method,
+			Suffix: hs.route,
+			Auth:   authLevel(hs.h.Auth),
+			Label:  hs.label,
+		}
+	}
+	return out
+}
+
+func authLevel(name string) AuthLevel {
+	switch name {
+	case "ANY_PARTY":
+		return AuthAnyParty
+	case "INTEGRATION_PARTY":
+		return AuthIntegrationParty
+	}
+	return AuthPublic
+}
+
+// HandleWebhook calls the webhook handler at index with req. The request
+// waits for its turn; when more than Options.MaxWebhookWaiting requests
+// wait, or the wait exceeds Options.WebhookWait, it returns ErrBusy. A
+// failing handler is an error (the HTTP server answers 500). The commands
+// the handler returns are submitted before the response is returned; a
+// failed submission is counted and logged but does not change the response.
+func (r *Runtime) HandleWebhook(ctx context.Context, index int, req *WebhookRequest) (*WebhookResponse, error) {
+	if n := r.webhookWaiting.Add(1); n > int64(r.opts.MaxWebhookWaiting) {
+		r.webhookWaiting.Add(-1)
+		return nil, ErrBusy
+	}
+	waitCtx, cancel := context.WithTimeout(ctx, r.opts.WebhookWait)
+	defer cancel()
+	acquired := false
+	select {
+	case <-r.ready:
+		acquired = r.acquire(waitCtx)
+	case <-waitCtx.Done():
+	}
+	r.webhookWaiting.Add(-1)
+	if !acquired {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, ErrBusy
+	}
+	defer r.release()
+
+	gen := r.gen.Load()
+	if index < 0 || index >= len(gen.webhooks) {
+		return nil, fmt.Errorf("webhook %d not found: the integration has %d webhooks", index, len(gen.webhooks))
+	}
+	hs := gen.webhooks[index]
+	request := builtins.NewRequest(builtins.RequestData{
+		Method:  req.Method,
+		Path:    req.Path,
+		Header:  req.Header,
+		Query:   req.Query,
+		Params:  req.Params,
+		Body:    req.Body,
+		Parties: req.Parties,
+	})
+	start := time.Now()
+	res, err := r.callHandler(ctx, gen, hs, starlark.Tuple{request}, true)
+	if err != nil {
+		return nil, fmt.Errorf("webhook handler %q failed: %w", hs.label, err)
+	}
+	r.log.Debug("webhook handled", "handler", hs.name(), "method", req.Method, "path", req.Path, "duration", time.Since(start))
+	if res.Response == nil {
+		return &WebhookResponse{Status: http.StatusOK, Header: http.Header{}}, nil
+	}
+	header := res.Response.Header
+	if header == nil {
+		header = http.Header{}
+	}
+	status := res.Response.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	return &WebhookResponse{Status: status, Header: header, Body: res.Response.Body}, nil
+}
