@@ -167,6 +167,8 @@ func (c *Client) resolveIdentity(ctx context.Context, cfg Config, hasToken bool)
 		switch {
 		case err == nil:
 			user = resp.GetUser()
+		case status.Code(err) == codes.Unauthenticated:
+			return fmt.Errorf("resolve the ledger user: the participant rejected the token: %w", err)
 		case cfg.Party != "":
 			c.log.Warn("ledger user lookup failed; acting as the configured party", "party", cfg.Party, "error", err)
 		default:

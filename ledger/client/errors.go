@@ -29,7 +29,11 @@ func (e *SubmitError) Unwrap() error { return e.Err }
 // ErrorID returns the upper-snake error id that participants put at the
 // start of a status message ("DUPLICATE_COMMAND(10,abc): ..."), or "".
 func ErrorID(err error) string {
-	msg := status.Convert(err).Message()
+	var se interface{ GRPCStatus() *status.Status }
+	if !errors.As(err, &se) {
+		return ""
+	}
+	msg := se.GRPCStatus().Message()
 	end := strings.IndexAny(msg, "(: ")
 	if end <= 0 {
 		return ""
