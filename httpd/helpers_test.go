@@ -341,3 +341,7 @@ func containsLine(log string, substrs ...string) bool {
 	}
 	return false
 }
+
+func newTextLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
