@@ -1,11 +1,8 @@
 package lf
 
 import (
-	"errors"
 	"fmt"
 )
-
-var errNotYet = errors.New("not implemented yet")
 
 // EncodeError reports a Go value that does not fit its Daml-LF type.
 // Its message reads `create Utility.Sequence:Sequence: count: got string "x", want Int64`.
