@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/ditstar/ditstar/ledger/lf"
 )
 
 // ConfigError lists every configuration problem found, so that a user can
@@ -166,4 +168,41 @@ func (t *IntegrationType) ResolveFields(values map[string]string) (map[string]an
 		return nil, &ConfigError{Problems: problems}
 	}
 	return out, nil
+}
+
+// SampleFields returns a value for every field without reading any
+// configuration: the default_value when there is one, else the first enum
+// choice, else the type's zero value (int64 0, lf.Decimal 0, false or "").
+// `ditstar check` runs entrypoints with it. Invalid defaults are skipped,
+// because ParseMetadata already reports them.
+func (t *IntegrationType) SampleFields() map[string]any {
+	out := make(map[string]any, len(t.Fields))
+	for _, f := range t.Fields {
+		kind := f.kind
+		if kind.name == "" {
+			var err error
+			if kind, err = parseFieldType(f.FieldType); err != nil {
+				continue
+			}
+		}
+		if f.HasDefault {
+			if v, err := kind.convert(f.DefaultValue); err == nil {
+				out[f.ID] = v
+				continue
+			}
+		}
+		switch kind.name {
+		case "integer":
+			out[f.ID] = int64(0)
+		case "number":
+			out[f.ID] = lf.DecimalFromInt64(0)
+		case "bool":
+			out[f.ID] = false
+		case "enum":
+			out[f.ID] = kind.choices[0]
+		default:
+			out[f.ID] = ""
+		}
+	}
+	return out
 }

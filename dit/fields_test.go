@@ -128,3 +128,29 @@ func TestParseFieldType(t *testing.T) {
 		}
 	}
 }
+
+func TestSampleFields(t *testing.T) {
+	typ := readTimerMeta(t).IntegrationTypes[0]
+	got := typ.SampleFields()
+	want := map[string]any{
+		"interval":     int64(30),
+		"templateName": "",
+		"choiceName":   "",
+		"mode":         "slow",
+		"enabled":      false,
+		"label":        "",
+		"owner":        "",
+	}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("%s = %#v, want %#v", k, got[k], w)
+		}
+	}
+	if d, ok := got["price"].(lf.Decimal); !ok || d.Sign() != 0 {
+		t.Errorf("price = %#v, want lf.Decimal 0", got["price"])
+	}
+	enumOnly := IntegrationType{Fields: []Field{{ID: "e", FieldType: `enum:["b", "a"]`}}}
+	if v := enumOnly.SampleFields()["e"]; v != "b" {
+		t.Errorf("enum sample = %#v, want the first choice b", v)
+	}
+}
