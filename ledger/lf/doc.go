@@ -23,8 +23,17 @@
 //	Enum                      string, the constructor name
 //
 // A nested Optional cannot use nil for both levels, so it follows dazl: when
-// the element type of an Optional is itself an Optional, Some is a list of one
-// element and None of the inner level is an empty list. For example, a value
+// the element type of an Optional is itself an Optional, Some x is written
+// as a list, [] when x is None and [y] when x is Some y. For example, a value
 // of type Optional (Optional Int64) is nil (None), []any{} (Some None) or
 // []any{int64(5)} (Some (Some 5)).
+//
+// Encoding errors are *EncodeError values that name the operation, the path
+// in the value and both types:
+//
+//	create Utility.Sequence:Sequence: count: got string "x", want Int64
+//
+// Decoding checks each value against its type as a participant does and
+// reports a mismatch as a *ValueError. ValueToV1 and ValueFromV1 convert
+// between the v2 values of the codec and Ledger API v1 values.
 package lf
