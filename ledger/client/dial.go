@@ -62,39 +62,11 @@ type Client struct {
 // Dial connects to the participant at cfg.Address and resolves the acting
 // party. It fails when the party is unknown to the participant.
 func Dial(ctx context.Context, cfg Config) (*Client, error) {
-	target, useTLS, err := parseAddress(cfg.Address)
-	if err != nil {
-		return nil, err
-	}
-	useTLS = useTLS || cfg.TLS || cfg.CAFile != ""
-	opts := []grpc.DialOption{
-		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(64 << 20)),
-		// Pings find a silently dropped connection. Servers commonly reject
-		// pings more frequent than every 5 minutes (the grpc-go and Netty
-		// defaults), so this is the shortest safe interval.
-		grpc.WithKeepaliveParams(keepalive.ClientParameters{Time: 5 * time.Minute, Timeout: 20 * time.Second}),
-	}
-	if useTLS {
-		tc, err := tlsConfig(cfg.CAFile)
-		if err != nil {
-			return nil, err
-		}
-		opts = append(opts, grpc.WithTransportCredentials(credentials.NewTLS(tc)))
-	} else {
-		opts = append(opts, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	}
-	tokens, err := newTokenSource(cfg.Token, cfg.TokenFile)
+	conn, err := Connect(cfg)
 	if err != nil {
 		return nil, err
 	}
 	hasToken := cfg.Token != "" || cfg.TokenFile != ""
-	if hasToken {
-		opts = append(opts, grpc.WithPerRPCCredentials(tokens))
-	}
-	conn, err := grpc.NewClient(target, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("connect to ledger %s: %w", cfg.Address, err)
-	}
 
 	log := cfg.Logger
 	if log == nil {
@@ -125,9 +97,48 @@ func Dial(ctx context.Context, cfg Config) (*Client, error) {
 		conn.Close()
 		return nil, err
 	}
-	log.Info("connected to ledger", "ledger", cfg.Address, "tls", useTLS, "party", c.party,
+	log.Info("connected to ledger", "ledger", cfg.Address, "party", c.party,
 		"user_id", c.userID, "read_as", c.readAs)
 	return c, nil
+}
+
+// Connect opens a connection to cfg.Address with the TLS and token settings
+// of cfg, without resolving an identity. Admin tools use it for calls that
+// need no party, such as allocating one.
+func Connect(cfg Config) (*grpc.ClientConn, error) {
+	target, useTLS, err := parseAddress(cfg.Address)
+	if err != nil {
+		return nil, err
+	}
+	useTLS = useTLS || cfg.TLS || cfg.CAFile != ""
+	opts := []grpc.DialOption{
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(64 << 20)),
+		// Pings find a silently dropped connection. Servers commonly reject
+		// pings more frequent than every 5 minutes (the grpc-go and Netty
+		// defaults), so this is the shortest safe interval.
+		grpc.WithKeepaliveParams(keepalive.ClientParameters{Time: 5 * time.Minute, Timeout: 20 * time.Second}),
+	}
+	if useTLS {
+		tc, err := tlsConfig(cfg.CAFile)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, grpc.WithTransportCredentials(credentials.NewTLS(tc)))
+	} else {
+		opts = append(opts, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	}
+	tokens, err := newTokenSource(cfg.Token, cfg.TokenFile)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Token != "" || cfg.TokenFile != "" {
+		opts = append(opts, grpc.WithPerRPCCredentials(tokens))
+	}
+	conn, err := grpc.NewClient(target, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("connect to ledger %s: %w", cfg.Address, err)
+	}
+	return conn, nil
 }
 
 func tlsConfig(caFile string) (*tls.Config, error) {
