@@ -9,8 +9,8 @@ import (
 	"sort"
 	"strings"
 
-	"go.starlark.net/starlark"
 	starlarkjson "go.starlark.net/lib/json"
+	"go.starlark.net/starlark"
 )
 
 // RequestData is an inbound webhook request as the runtime hands it to
