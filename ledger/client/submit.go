@@ -108,7 +108,7 @@ func (c *Client) Submit(ctx context.Context, s Submission) (*v2.Transaction, err
 		}
 		if status.Code(err) == codes.AlreadyExists && attempt > 0 {
 			c.log.Info("ledger submission was committed by an earlier attempt", "command_id", s.CommandID, "error", err)
-			tx, ferr := c.findTransaction(ctx, s.CommandID, startOffset, format)
+			tx, ferr := c.findTransactionWithRetries(ctx, s.CommandID, startOffset, format)
 			if ferr != nil {
 				return nil, &SubmitError{Code: codes.AlreadyExists, CommandID: s.CommandID,
 					Err: fmt.Errorf("committed by an earlier attempt, but reading its transaction failed: %w", ferr)}
@@ -141,6 +141,26 @@ func (c *Client) timedOut(ctx context.Context, commandID string, last error) err
 		err = fmt.Errorf("%w; last attempt: %w", ctx.Err(), last)
 	}
 	return &SubmitError{Code: code, CommandID: commandID, Err: err}
+}
+
+// findTransactionWithRetries runs findTransaction until it succeeds, fails
+// permanently or ctx ends.
+func (c *Client) findTransactionWithRetries(ctx context.Context, commandID string, from int64, format *v2.TransactionFormat) (*v2.Transaction, error) {
+	for attempt := 0; ; attempt++ {
+		tx, err := c.findTransaction(ctx, commandID, from, format)
+		if err == nil {
+			return tx, nil
+		}
+		if ok, _ := retryable(err); !ok || ctx.Err() != nil {
+			return nil, err
+		}
+		delay := c.backoff.Delay(attempt)
+		c.log.Warn("reading the committed transaction failed; retrying", "command_id", commandID,
+			"attempt", attempt+1, "retry_in", delay, "error", err)
+		if !sleep(ctx, delay) {
+			return nil, err
+		}
+	}
 }
 
 // findTransaction reads the transactions after offset from, up to the

@@ -1,0 +1,240 @@
+package client_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	v2 "github.com/digital-asset/dazl-client/v8/go/api/com/daml/ledger/api/v2"
+
+	"github.com/ditstar/ditstar/ledger/client"
+	"github.com/ditstar/ditstar/ledger/lf"
+	"github.com/ditstar/ditstar/ledger/sandbox"
+)
+
+// startStream runs Stream in the background and returns its items and its
+// result.
+func startStream(t testing.TB, c *client.Client, f client.Filter) (<-chan client.Item, <-chan error, context.CancelFunc) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	items := make(chan client.Item, 10000)
+	done := make(chan error, 1)
+	go func() {
+		done <- c.Stream(ctx, f, func(it client.Item) error {
+			items <- it
+			return nil
+		})
+	}()
+	t.Cleanup(cancel)
+	return items, done, cancel
+}
+
+// next returns the next item that is not a checkpoint.
+func next(t testing.TB, items <-chan client.Item) client.Item {
+	t.Helper()
+	for {
+		select {
+		case it := <-items:
+			if it.Kind == client.ItemCheckpoint {
+				continue
+			}
+			return it
+		case <-time.After(10 * time.Second):
+			t.Fatal("timed out waiting for a stream item")
+			return client.Item{}
+		}
+	}
+}
+
+// submitCreate creates one contract and returns its id.
+func submitCreate(t testing.TB, c *client.Client, tid lf.TemplateID, n int64) (string, *v2.Transaction) {
+	t.Helper()
+	tx, err := c.Submit(context.Background(), client.Submission{Commands: []*v2.Command{createCommand(tid, c.Party(), n)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	created := createdIn(tx)
+	if len(created) != 1 {
+		t.Fatalf("create returned %d created events, want 1", len(created))
+	}
+	return created[0].GetContractId(), tx
+}
+
+func TestStreamSnapshotThenTransactions(t *testing.T) {
+	_, addr, party := startLedger(t, sandbox.Options{})
+	c := dial(t, client.Config{Address: addr, Party: party})
+
+	var before []string
+	for i := range 3 {
+		cid, _ := submitCreate(t, c, assetTemplate, int64(i))
+		before = append(before, cid)
+	}
+	items, _, _ := startStream(t, c, client.Filter{Templates: []lf.TemplateID{assetTemplate}})
+
+	active := map[string]bool{}
+	var snapshot int64
+	for range before {
+		it := next(t, items)
+		if it.Kind != client.ItemActive {
+			t.Fatalf("item kind = %v, want active", it.Kind)
+		}
+		active[it.Created.GetContractId()] = true
+		snapshot = it.Offset
+	}
+	for _, cid := range before {
+		if !active[cid] {
+			t.Errorf("contract %s missing from the snapshot", cid)
+		}
+	}
+	b := next(t, items)
+	if b.Kind != client.ItemBoundary {
+		t.Fatalf("item after the snapshot = %v, want boundary", b.Kind)
+	}
+	if b.Offset != snapshot {
+		t.Errorf("boundary offset = %d, want the snapshot offset %d", b.Offset, snapshot)
+	}
+
+	cid, created := submitCreate(t, c, assetTemplate, 10)
+	archived, err := c.Submit(context.Background(), client.Submission{Commands: []*v2.Command{archiveCommand(assetTemplate, before[0])}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := next(t, items)
+	if it.Kind != client.ItemTransaction {
+		t.Fatalf("item kind = %v, want transaction", it.Kind)
+	}
+	if it.Transaction.GetUpdateId() != created.GetUpdateId() {
+		t.Errorf("first transaction = %s, want the create %s", it.Transaction.GetUpdateId(), created.GetUpdateId())
+	}
+	if it.Offset != created.GetOffset() || it.Offset <= snapshot {
+		t.Errorf("transaction offset = %d, want %d after snapshot %d", it.Offset, created.GetOffset(), snapshot)
+	}
+	if got := createdIn(it.Transaction); len(got) != 1 || got[0].GetContractId() != cid {
+		t.Errorf("created events = %v, want contract %s", got, cid)
+	}
+	it = next(t, items)
+	if it.Transaction.GetUpdateId() != archived.GetUpdateId() {
+		t.Errorf("second transaction = %s, want the archive %s", it.Transaction.GetUpdateId(), archived.GetUpdateId())
+	}
+	if ev := it.Transaction.GetEvents(); len(ev) != 1 || ev[0].GetArchived().GetContractId() != before[0] {
+		t.Errorf("archive transaction events = %v, want one archived event of %s", ev, before[0])
+	}
+}
+
+func TestStreamEmptyLedger(t *testing.T) {
+	_, addr, party := startLedger(t, sandbox.Options{})
+	c := dial(t, client.Config{Address: addr, Party: party})
+	items, _, _ := startStream(t, c, client.Filter{Wildcard: true})
+	b := next(t, items)
+	if b.Kind != client.ItemBoundary {
+		t.Fatalf("first item = %v, want boundary", b.Kind)
+	}
+	if b.Offset != 0 {
+		t.Errorf("boundary offset = %d, want 0", b.Offset)
+	}
+	_, tx := submitCreate(t, c, noteTemplate, 1)
+	if it := next(t, items); it.Transaction.GetUpdateId() != tx.GetUpdateId() {
+		t.Errorf("transaction = %s, want %s", it.Transaction.GetUpdateId(), tx.GetUpdateId())
+	}
+}
+
+func TestStreamFilters(t *testing.T) {
+	_, addr, party := startLedger(t, sandbox.Options{})
+	c := dial(t, client.Config{Address: addr, Party: party})
+	submitCreate(t, c, assetTemplate, 1)
+	submitCreate(t, c, noteTemplate, 2)
+
+	assets, _, _ := startStream(t, c, client.Filter{Templates: []lf.TemplateID{assetTemplate}})
+	all, _, _ := startStream(t, c, client.Filter{Wildcard: true})
+
+	it := next(t, assets)
+	if it.Kind != client.ItemActive {
+		t.Fatalf("asset stream: kind = %v, want active", it.Kind)
+	}
+	if got := lf.TemplateIDFromIdentifier(it.Created.GetTemplateId()).Name(); got != "Main:Asset" {
+		t.Errorf("asset stream: template = %s, want Main:Asset", got)
+	}
+	if it := next(t, assets); it.Kind != client.ItemBoundary {
+		t.Errorf("asset stream: kind = %v, want boundary after one contract", it.Kind)
+	}
+	names := map[string]bool{}
+	for range 2 {
+		it := next(t, all)
+		if it.Kind != client.ItemActive {
+			t.Fatalf("wildcard stream: kind = %v, want active", it.Kind)
+		}
+		names[lf.TemplateIDFromIdentifier(it.Created.GetTemplateId()).Name()] = true
+	}
+	if !names["Main:Asset"] || !names["Main:Note"] {
+		t.Errorf("wildcard snapshot templates = %v, want Main:Asset and Main:Note", names)
+	}
+	if it := next(t, all); it.Kind != client.ItemBoundary {
+		t.Errorf("wildcard stream: kind = %v, want boundary", it.Kind)
+	}
+
+	// A note is invisible to the asset stream, so its next transaction is
+	// the asset created after the note.
+	submitCreate(t, c, noteTemplate, 3)
+	_, assetTx := submitCreate(t, c, assetTemplate, 4)
+	if it := next(t, assets); it.Transaction.GetUpdateId() != assetTx.GetUpdateId() {
+		t.Errorf("asset stream transaction = %s, want %s", it.Transaction.GetUpdateId(), assetTx.GetUpdateId())
+	}
+	if it := next(t, all); len(createdIn(it.Transaction)) != 1 || fieldInt64(createdIn(it.Transaction)[0].GetCreateArguments(), "n") != 3 {
+		t.Errorf("wildcard stream: first transaction is not the note with n=3: %v", it.Transaction)
+	}
+}
+
+func TestStreamInvalidFilter(t *testing.T) {
+	_, addr, party := startLedger(t, sandbox.Options{})
+	c := dial(t, client.Config{Address: addr, Party: party})
+	err := c.Stream(context.Background(), client.Filter{}, func(client.Item) error { return nil })
+	if err == nil {
+		t.Fatal("Stream with an empty filter succeeded")
+	}
+	err = c.Stream(context.Background(), client.Filter{Templates: []lf.TemplateID{{Module: "Main", Entity: "Asset"}}},
+		func(client.Item) error { return nil })
+	if err == nil {
+		t.Fatal("Stream with a template without package id succeeded")
+	}
+}
+
+func TestStreamCallbackError(t *testing.T) {
+	_, addr, party := startLedger(t, sandbox.Options{})
+	c := dial(t, client.Config{Address: addr, Party: party})
+	submitCreate(t, c, assetTemplate, 1)
+	stop := errors.New("stop here")
+	calls := 0
+	err := c.Stream(context.Background(), client.Filter{Wildcard: true}, func(client.Item) error {
+		calls++
+		return stop
+	})
+	if !errors.Is(err, stop) {
+		t.Errorf("Stream error = %v, want the callback's error", err)
+	}
+	if calls != 1 {
+		t.Errorf("callback calls = %d, want 1", calls)
+	}
+}
+
+func TestStreamEndsOnClose(t *testing.T) {
+	_, addr, party := startLedger(t, sandbox.Options{})
+	c := dial(t, client.Config{Address: addr, Party: party})
+	items, done, _ := startStream(t, c, client.Filter{Wildcard: true})
+	next(t, items)
+	if err := c.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if !errors.Is(err, client.ErrClosed) {
+			t.Errorf("Stream error after Close = %v, want ErrClosed", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Stream still running after Close")
+	}
+	_, err := c.Submit(context.Background(), client.Submission{Commands: []*v2.Command{createCommand(assetTemplate, party, 1)}})
+	if !errors.Is(err, client.ErrClosed) {
+		t.Errorf("Submit after Close = %v, want ErrClosed", err)
+	}
+}
