@@ -35,14 +35,14 @@ func (r *recorder) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the connection's writer.
 func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
-// Flush sends buffered data to the client; promhttp relies on it.
+// Flush sends buffered data to the client. promhttp relies on it.
 func (r *recorder) Flush() {
 	_ = http.NewResponseController(r.ResponseWriter).Flush()
 }
 
 // observe wraps next with metrics and the access log. Requests to health
 // and metrics routes are logged at debug level, because orchestrators and
-// scrapers call them every few seconds; all others are logged at info.
+// scrapers call them every few seconds. All others are logged at info.
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()

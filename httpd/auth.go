@@ -21,7 +21,7 @@ import (
 
 // AuthOptions configure token verification. At most one key source may be
 // set: JWKSURL, JWKSFile or PublicKeyFile. With none, every route that needs
-// a token answers 401 no_authorization_support.
+// a token returns 401 no_authorization_support.
 type AuthOptions struct {
 	// JWKSURL is an http or https URL serving a JWKS (DABL_JWKS_URL).
 	JWKSURL string
@@ -59,7 +59,7 @@ const (
 	DefaultLeeway          = 30 * time.Second
 )
 
-// damlClaimsKey is the claim that holds Daml custom ledger claims.
+// damlClaimsKey is the claim that contains Daml custom ledger claims.
 const damlClaimsKey = "https://daml.com/ledger-api"
 
 // Values that mark a user token: the scope, or the prefix of an audience.
@@ -107,8 +107,8 @@ func invalidToken(format string, args ...any) *authError {
 }
 
 // newAuthenticator checks opts and starts polling the key source until ctx
-// is done. Key files are read before it returns; a JWKS URL is fetched in
-// the background.
+// is done. Key files are read before it returns, but a JWKS URL is fetched
+// in the background.
 func newAuthenticator(ctx context.Context, opts AuthOptions, log *slog.Logger) (*authenticator, error) {
 	var problems []string
 	set := 0
@@ -141,7 +141,7 @@ func newAuthenticator(ctx context.Context, opts AuthOptions, log *slog.Logger) (
 
 	a := &authenticator{ledgerID: opts.LedgerID, leeway: opts.Leeway, now: time.Now}
 	if set == 0 {
-		log.Warn("no token key source configured: routes that need a token answer 401")
+		log.Warn("no token key source configured: routes that need a token return 401")
 		return a, nil
 	}
 	store := &keyStore{

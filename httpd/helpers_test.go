@@ -201,7 +201,7 @@ type testKey struct {
 	pub  any
 }
 
-func newKey(t *testing.T, alg jose.SignatureAlgorithm, kid string) testKey {
+func newKey(t testing.TB, alg jose.SignatureAlgorithm, kid string) testKey {
 	t.Helper()
 	k := testKey{kid: kid, alg: alg}
 	switch alg {
@@ -234,7 +234,7 @@ func (k testKey) jwk() jose.JSONWebKey {
 }
 
 // sign returns a compact JWT of claims signed with k.
-func (k testKey) sign(t *testing.T, claims ...any) string {
+func (k testKey) sign(t testing.TB, claims ...any) string {
 	t.Helper()
 	signer, err := jose.NewSigner(
 		jose.SigningKey{Algorithm: k.alg, Key: jose.JSONWebKey{Key: k.priv, KeyID: k.kid}},

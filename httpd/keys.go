@@ -53,7 +53,7 @@ func (k verificationKey) fits(alg jose.SignatureAlgorithm) bool {
 	return false
 }
 
-// keyStore holds the keys of one source and reloads them on demand and on
+// keyStore stores the keys of one source and reloads them on demand and on
 // a timer. A failed reload keeps the keys loaded before.
 type keyStore struct {
 	source string // the source in messages, for example "JWKS URL https://..."
@@ -284,7 +284,12 @@ func parseJWKS(body []byte) ([]verificationKey, error) {
 			skipped = append(skipped, fmt.Sprintf("key %q: %v", jwk.KeyID, err))
 			continue
 		}
-		keys = append(keys, verificationKey{kid: jwk.KeyID, alg: jwk.Algorithm, key: pub})
+		k := verificationKey{kid: jwk.KeyID, alg: jwk.Algorithm, key: pub}
+		if !k.fits(jose.RS256) && !k.fits(jose.ES256) && !k.fits(jose.EdDSA) {
+			skipped = append(skipped, fmt.Sprintf("key %q: alg %q does not suit its key type", jwk.KeyID, jwk.Algorithm))
+			continue
+		}
+		keys = append(keys, k)
 	}
 	if len(keys) == 0 {
 		return nil, fmt.Errorf("JWKS has no usable signature key (RSA of at least %d bits, EC P-256 or Ed25519, with a kid): %v", minRSABits, skipped)

@@ -327,12 +327,15 @@ func TestParseJWKSSkipsUnusableKeys(t *testing.T) {
 	encJWK := enc.jwk()
 	encJWK.Use = "enc"
 	noKid := newKey(t, jose.ES256, "")
+	hmacAlg := newKey(t, jose.RS256, "rsa-as-hmac").jwk()
+	hmacAlg.Algorithm = "HS256"
 	raw := []json.RawMessage{
 		mustJSON(t, good.jwk()),
 		mustJSON(t, encJWK),
 		mustJSON(t, noKid.jwk()),
 		json.RawMessage(`{"kty":"oct","k":"c2VjcmV0","kid":"hmac"}`),
 		json.RawMessage(`{"kty":"weird","kid":"w"}`),
+		mustJSON(t, hmacAlg),
 	}
 	body := mustJSON(t, map[string]any{"keys": raw})
 	keys, err := parseJWKS(body)

@@ -22,7 +22,7 @@ func newHTTPMetrics(reg *prometheus.Registry) (*httpMetrics, error) {
 	m := &httpMetrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ditstar_http_requests_total",
-			Help: "HTTP requests answered, by route pattern, method and status code.",
+			Help: "HTTP requests served, by route pattern, method and status code.",
 		}, []string{"route", "method", "code"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "ditstar_http_request_duration_seconds",
@@ -35,11 +35,11 @@ func newHTTPMetrics(reg *prometheus.Registry) (*httpMetrics, error) {
 		}),
 		webhookRejected: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "ditstar_http_webhook_rejected_total",
-			Help: "Webhook requests answered 503 because too many were waiting.",
+			Help: "Webhook requests rejected with 503 because too many were waiting.",
 		}),
 		webhookErrors: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "ditstar_http_webhook_errors_total",
-			Help: "Webhook requests answered 500 because the integration returned an error.",
+			Help: "Webhook requests failed with 500 because the integration returned an error.",
 		}),
 		authFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ditstar_http_auth_failures_total",

@@ -47,15 +47,15 @@ type Options struct {
 	Integration Integration
 	Auth        AuthOptions
 
-	// MaxBodyBytes caps request bodies; a larger body gets 413. Default 1 MiB.
+	// MaxBodyBytes caps request bodies, and a larger body gets 413. Default 1 MiB.
 	MaxBodyBytes int64
-	// MaxHeaderBytes caps the request line and headers; net/http answers 431
-	// beyond it. Default 64 KiB.
+	// MaxHeaderBytes caps the request line and headers, and net/http returns
+	// 431 beyond it. Default 64 KiB.
 	MaxHeaderBytes int
 	// ReadTimeout bounds reading a whole request, headers and body. Default 30s.
 	ReadTimeout time.Duration
 	// WriteTimeout bounds a request from the end of its headers to the end
-	// of the response. A webhook whose handler has not answered by 90% of it
+	// of the response. A webhook whose handler has not returned by 90% of it
 	// gets 503. Default 60s.
 	WriteTimeout time.Duration
 	// IdleTimeout bounds how long a keep-alive connection waits for the next
@@ -65,7 +65,7 @@ type Options struct {
 	// Default 30s.
 	ShutdownTimeout time.Duration
 	// MaxWaiting is the maximum number of webhook requests in flight or
-	// waiting for their turn; beyond it requests get 503 with Retry-After.
+	// waiting for their turn. Requests beyond it get 503 with Retry-After.
 	// Default 100.
 	MaxWaiting int
 
@@ -104,7 +104,7 @@ type Server struct {
 
 // New checks opts, applies the defaults and returns a server that is not yet
 // listening. A key file given in opts.Auth is read now, so a bad file is an
-// error here; a JWKS URL is fetched in the background.
+// error here. A JWKS URL is fetched in the background.
 func New(opts Options) (*Server, error) {
 	var problems []string
 	if opts.Integration == nil {
@@ -197,8 +197,8 @@ func applyDefaults(o *Options) {
 
 // Handler returns the server's routes with metrics and the access log, for
 // use under another http.Server or httptest. The body cap and the webhook
-// deadline apply here too; the read, write and idle timeouts and the header
-// cap apply only through Serve.
+// deadline apply here too, but the read, write and idle timeouts and the
+// header cap apply only through Serve.
 func (s *Server) Handler() http.Handler { return s.handler }
 
 // Serve accepts connections on lis until Shutdown. It returns nil after
@@ -215,7 +215,7 @@ func (s *Server) Serve(lis net.Listener) error {
 
 // Shutdown stops accepting connections, waits for requests in flight to
 // finish, and stops key polling. When ctx has no deadline it waits at most
-// ShutdownTimeout; it returns ctx's error if requests were still running.
+// ShutdownTimeout. It returns ctx's error if requests were still running.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.stopOnce.Do(s.stop)
 	if _, ok := ctx.Deadline(); !ok {

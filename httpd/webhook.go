@@ -92,7 +92,7 @@ func (s *Server) writeWebhookError(w http.ResponseWriter, r *http.Request, hook 
 		writeBusy(w, "busy", err.Error()+": retry later")
 	case errors.Is(err, context.DeadlineExceeded) && r.Context().Err() == nil:
 		s.log.Warn("webhook timed out", attrs...)
-		writeBusy(w, "timeout", fmt.Sprintf("webhook handler did not answer within %v: retry later", s.webhookTimeout()))
+		writeBusy(w, "timeout", fmt.Sprintf("webhook handler timed out after %v: retry later", s.webhookTimeout()))
 	case r.Context().Err() != nil:
 		// The client is gone, so nobody reads this response.
 		s.log.Debug("webhook client disconnected", attrs...)
