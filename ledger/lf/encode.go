@@ -351,7 +351,7 @@ func (e *encoder) encodeRecord(t *Type, def *DataType, env map[string]*Type, v a
 				return nil, e.typeError(joinPath(path, f.Name), err)
 			}
 			if expanded.Kind != TypeOptional {
-				return nil, &EncodeError{Op: e.op, Path: joinPath(path, f.Name), Want: "a value of type " + ft.String() + "; the field is missing"}
+				return nil, &EncodeError{Op: e.op, Path: joinPath(path, f.Name), Want: "missing field of type " + ft.String()}
 			}
 		}
 		ev, err := e.encode(ft, fv, joinPath(path, f.Name))
