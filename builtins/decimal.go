@@ -46,24 +46,15 @@ func (d Decimal) Freeze() {}
 // Truth reports whether the number is non-zero.
 func (d Decimal) Truth() starlark.Bool { return d.D.Sign() != 0 }
 
-// Hash returns the same hash for equal numbers of different scales, and
-// the hash of the int for whole numbers so that Decimal(2) and 2 collide.
+// Hash returns the same hash for equal numbers of different scales.
 func (d Decimal) Hash() (uint32, error) {
-	t := d.D.TrimScale(0)
-	if t.Scale() == 0 {
-		i, _ := new(big.Int).SetString(t.String(), 10)
-		return starlark.MakeBigInt(i).Hash()
-	}
-	return starlark.String(t.String()).Hash()
+	return starlark.String(d.D.TrimScale(0).String()).Hash()
 }
 
-// Cmp compares with another Decimal or an int.
+// Cmp compares with another Decimal. Starlark compares only values of the
+// same type, so a Decimal is never equal to an int.
 func (d Decimal) Cmp(y starlark.Value, depth int) (int, error) {
-	other, err := asDecimal(y)
-	if err != nil {
-		return 0, err
-	}
-	return d.D.Cmp(other), nil
+	return d.D.Cmp(y.(Decimal).D), nil
 }
 
 // asDecimal converts a Decimal or an int operand.
