@@ -152,6 +152,9 @@ type faultAction struct {
 	// After forwards the call, drops the ledger's response and fails the
 	// call with this status, as when a connection breaks after a commit.
 	After error
+	// Pass is how many response messages reach the client before After
+	// fails a streaming call.
+	Pass int
 }
 
 // faultProxy is a gRPC server in front of a ledger that forwards every call
@@ -213,6 +216,7 @@ const (
 	methodGetPackage = "/com.daml.ledger.api.v2.PackageService/GetPackage"
 	methodLedgerEnd  = "/com.daml.ledger.api.v2.StateService/GetLedgerEnd"
 	methodGetUpdates = "/com.daml.ledger.api.v2.UpdateService/GetUpdates"
+	methodACS        = "/com.daml.ledger.api.v2.StateService/GetActiveContracts"
 )
 
 func (p *faultProxy) handle(_ any, ss grpc.ServerStream) error {
@@ -264,7 +268,10 @@ func (p *faultProxy) handle(_ any, ss grpc.ServerStream) error {
 			return status.Error(status.Code(err), err.Error())
 		}
 		if action.After != nil {
-			continue
+			if action.Pass == 0 {
+				return action.After
+			}
+			action.Pass--
 		}
 		if err := ss.SendMsg(&resp); err != nil {
 			return err

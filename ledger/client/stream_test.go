@@ -3,10 +3,14 @@ package client_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
 	v2 "github.com/digital-asset/dazl-client/v8/go/api/com/daml/ledger/api/v2"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/ditstar/ditstar/ledger/client"
 	"github.com/ditstar/ditstar/ledger/lf"
@@ -236,5 +240,99 @@ func TestStreamEndsOnClose(t *testing.T) {
 	_, err := c.Submit(context.Background(), client.Submission{Commands: []*v2.Command{createCommand(assetTemplate, party, 1)}})
 	if !errors.Is(err, client.ErrClosed) {
 		t.Errorf("Submit after Close = %v, want ErrClosed", err)
+	}
+}
+
+func TestStreamResumesSnapshot(t *testing.T) {
+	_, addr, party := startLedger(t, sandbox.Options{})
+	proxy := startFaultProxy(t, addr)
+	c := dial(t, client.Config{Address: proxy.addr, Party: party})
+	want := map[string]bool{}
+	for i := range 5 {
+		cid, _ := submitCreate(t, c, assetTemplate, int64(i))
+		want[cid] = true
+	}
+	reset := status.Error(codes.Unavailable, "connection reset")
+	proxy.inject(methodACS, faultAction{After: reset, Pass: 2}, faultAction{After: reset, Pass: 4})
+	items, _, _ := startStream(t, c, client.Filter{Wildcard: true})
+
+	got := map[string]int{}
+	for {
+		it := next(t, items)
+		if it.Kind == client.ItemBoundary {
+			break
+		}
+		got[it.Created.GetContractId()]++
+	}
+	for cid := range want {
+		if got[cid] != 1 {
+			t.Errorf("contract %s delivered %d times, want once", cid, got[cid])
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("snapshot has %d contracts, want %d", len(got), len(want))
+	}
+	if n := proxy.callCount(methodACS); n != 3 {
+		t.Errorf("active contract reads = %d, want 3 (two cut, one complete)", n)
+	}
+	ends := proxy.callCount(methodLedgerEnd)
+	// One ledger end for each of the five creates and one for the stream:
+	// the retries read the same snapshot offset again.
+	if ends != 6 {
+		t.Errorf("ledger end reads = %d, want 6", ends)
+	}
+}
+
+func TestStreamResumesUpdates(t *testing.T) {
+	_, addr, party := startLedger(t, sandbox.Options{})
+	proxy := startFaultProxy(t, addr)
+	c := dial(t, client.Config{Address: proxy.addr, Party: party})
+	reset := status.Error(codes.Unavailable, "connection reset")
+	aborted := status.Error(codes.Aborted, "the subscriber fell behind; resume from offset 3")
+	proxy.inject(methodGetUpdates, faultAction{After: reset, Pass: 2}, faultAction{After: aborted, Pass: 1})
+	items, _, _ := startStream(t, c, client.Filter{Wildcard: true})
+	if it := next(t, items); it.Kind != client.ItemBoundary {
+		t.Fatalf("first item = %v, want boundary", it.Kind)
+	}
+	var want []string
+	for i := range 6 {
+		_, tx := submitCreate(t, c, assetTemplate, int64(i))
+		want = append(want, tx.GetUpdateId())
+	}
+	for i, w := range want {
+		it := next(t, items)
+		if it.Transaction.GetUpdateId() != w {
+			t.Fatalf("transaction %d = %s, want %s", i, it.Transaction.GetUpdateId(), w)
+		}
+	}
+	reqs := proxy.requestsOf(methodGetUpdates)
+	if len(reqs) < 3 {
+		t.Fatalf("update subscriptions = %d, want at least 3", len(reqs))
+	}
+	var begins []int64
+	for _, b := range reqs {
+		req := &v2.GetUpdatesRequest{}
+		if err := proto.Unmarshal(b, req); err != nil {
+			t.Fatal(err)
+		}
+		begins = append(begins, req.GetBeginExclusive())
+	}
+	if begins[1] <= begins[0] || begins[2] <= begins[1] {
+		t.Errorf("resume offsets = %v, want each after the last delivered transaction", begins)
+	}
+}
+
+func TestStreamPermanentError(t *testing.T) {
+	_, addr, party := startLedger(t, sandbox.Options{})
+	proxy := startFaultProxy(t, addr)
+	c := dial(t, client.Config{Address: proxy.addr, Party: party})
+	proxy.inject(methodGetUpdates, faultAction{Before: status.Error(codes.FailedPrecondition,
+		"PARTICIPANT_PRUNED_DATA_ACCESSED(9,0): offset 0 is pruned")})
+	err := c.Stream(context.Background(), client.Filter{Wildcard: true}, func(client.Item) error { return nil })
+	if status.Code(err) != codes.FailedPrecondition {
+		t.Errorf("Stream error = %v, want FailedPrecondition", err)
+	}
+	if err == nil || !strings.Contains(err.Error(), "after offset 0") {
+		t.Errorf("Stream error %v does not name the resume offset", err)
 	}
 }
