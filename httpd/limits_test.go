@@ -322,3 +322,35 @@ func TestConcurrentWebhooks(t *testing.T) {
 		t.Errorf("healthz after the load: status %d, want 200", got.status)
 	}
 }
+
+func TestIdleTimeoutClosesConnection(t *testing.T) {
+	_, base := startServer(t, Options{Integration: &fakeIntegration{}, IdleTimeout: 100 * time.Millisecond})
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := io.WriteString(conn, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	reader := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(reader, nil)
+	if err != nil {
+		t.Fatalf("read response: %v", err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d, want 200", resp.StatusCode)
+	}
+
+	// The connection now idles, and the server must close it.
+	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	_, err = reader.ReadByte()
+	if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		t.Fatal("idle connection still open after 5s, want it closed after the idle timeout")
+	}
+	if err != io.EOF {
+		t.Errorf("read on the idle connection: %v, want EOF", err)
+	}
+}
