@@ -3,6 +3,7 @@ package frontend
 import (
 	"fmt"
 	"strings"
+	"unicode"
 
 	"go.starlark.net/syntax"
 )
@@ -16,7 +17,8 @@ func placeOf(pos syntax.Position) place { return place{pos.Line, pos.Col} }
 // A raiseEdit is a raise statement rewritten to a fail call.
 type raiseEdit struct {
 	name string // the exception's name
-	bare bool   // raise Name or raise Name(): the name becomes the message
+	bare  bool   // raise Name or raise Name(): the name becomes the message
+	value bool   // raise x: the statement is "0 or x" and becomes fail(x)
 }
 
 // A decorator is one @expr line, kept until its def is in the syntax tree.
@@ -317,24 +319,27 @@ func (p *prescan) raise(s []token) []token {
 			k += 2
 		}
 	}
-	if k == 0 {
-		p.errorf(e[0].line, e[0].col, "raise needs an exception such as raise ValueError(message), which means fail(message)")
-		return nil
-	}
-	name := e[k-1].text
 	at := place{kw.line, kw.col}
-	if k == len(e) {
-		p.overwrite(kw.start, e[k-1].end, "fail")
-		p.raises[at] = raiseEdit{name: name, bare: true}
-		return nil
+	// A capitalized name is an exception class: raise Name(args) and raise
+	// Name. Anything else is a value for fail, as in raise err.
+	if k > 0 && unicode.IsUpper([]rune(e[k-1].text)[0]) {
+		name := e[k-1].text
+		if k == len(e) {
+			p.overwrite(kw.start, e[k-1].end, "fail")
+			p.raises[at] = raiseEdit{name: name, bare: true}
+			return nil
+		}
+		if e[k].isOp("(") && e[len(e)-1].isOp(")") && e[len(e)-1].depth == e[k].depth && closes(e[k:]) {
+			p.overwrite(kw.start, e[k].start, "fail")
+			p.raises[at] = raiseEdit{name: name, bare: len(e) == k+2}
+			return e[k:]
+		}
 	}
-	if e[k].isOp("(") && e[len(e)-1].isOp(")") && e[len(e)-1].depth == e[k].depth && closes(e[k:]) {
-		p.overwrite(kw.start, e[k].start, "fail")
-		p.raises[at] = raiseEdit{name: name, bare: len(e) == k+2}
-		return e[k:]
-	}
-	p.errorf(e[0].line, e[0].col, "raise needs an exception such as raise ValueError(message), which means fail(message)")
-	return nil
+	// "raise x" becomes "0 or  x", which parses as an expression at the
+	// same indentation. The tree edit turns it into fail(x).
+	p.overwrite(kw.start, kw.end, "0 or ")
+	p.raises[at] = raiseEdit{value: true}
+	return e
 }
 
 // closes reports whether the bracket that opens toks is closed by its last

@@ -22,6 +22,9 @@ func (p *prescan) editFile(f *syntax.File) {
 // stmts edits a statement list. Load statements may only be at the top
 // level of a file, so imports anywhere else are hoisted there.
 func (p *prescan) stmts(list []syntax.Stmt, top bool) []syntax.Stmt {
+	if list == nil {
+		return nil // IfStmt.Span tells an absent else block by nil
+	}
 	out := make([]syntax.Stmt, 0, len(list))
 	for _, stmt := range list {
 		switch s := stmt.(type) {
@@ -85,6 +88,10 @@ func (p *prescan) exprStmt(x syntax.Expr) syntax.Expr {
 	edit, ok := p.raises[at]
 	if !ok {
 		return x
+	}
+	if edit.value {
+		fail := &syntax.Ident{Name: "fail", NamePos: start}
+		return &syntax.CallExpr{Fn: fail, Lparen: start, Args: []syntax.Expr{stripLeadingOr(x, at)}, Rparen: start}
 	}
 	msg := &syntax.Literal{Token: syntax.STRING, TokenPos: start, Raw: syntax.Quote(edit.name, false), Value: edit.name}
 	switch x := x.(type) {
