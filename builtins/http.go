@@ -210,7 +210,7 @@ func addQueryParams(fn string, u *url.URL, params starlark.Value) error {
 		for _, v := range values {
 			s, err := queryValue(v)
 			if err != nil {
-				return fmt.Errorf("%s: params: %s: %w", fn, k, err)
+				return fmt.Errorf("%s: params: %s: %w", fn, string(k), err)
 			}
 			q.Add(string(k), s)
 		}
@@ -263,7 +263,7 @@ func requestBody(fn string, a *httpRequestArgs) ([]byte, string, error) {
 				}
 				s, err := queryValue(item[1])
 				if err != nil {
-					return nil, "", fmt.Errorf("%s: data: %s: %w", fn, k, err)
+					return nil, "", fmt.Errorf("%s: data: %s: %w", fn, string(k), err)
 				}
 				form.Add(string(k), s)
 			}

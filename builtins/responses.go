@@ -159,9 +159,10 @@ var errorResponseStatus = map[string]int{
 	"internal_server_error": http.StatusInternalServerError,
 }
 
-// newJSONResponse encodes data as Python's json.dumps does, plus a newline.
+// newJSONResponse encodes data as Python's json.dumps does by default
+// (ASCII only, ", " and ": " separators), plus a newline.
 func newJSONResponse(fn string, data starlark.Value, status int, headers http.Header) (*Response, error) {
-	body, err := encodeJSON(data, jsonOptions{sep: ", ", keySep: ": "})
+	body, err := encodeJSON(data, jsonOptions{sep: ", ", keySep: ": ", ensureASCII: true})
 	if err != nil {
 		return nil, fmt.Errorf("%s: data: %w", fn, err)
 	}
@@ -197,7 +198,7 @@ func unpackHeaders(fn string, v starlark.Value) (http.Header, error) {
 		}
 		val, ok := item[1].(starlark.String)
 		if !ok {
-			return nil, fmt.Errorf("%s: headers: %s: got %s, want string", fn, k, item[1].Type())
+			return nil, fmt.Errorf("%s: headers: %s: got %s, want string", fn, string(k), item[1].Type())
 		}
 		h.Add(string(k), string(val))
 	}
