@@ -53,7 +53,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			rec.status = http.StatusOK
 		}
 
-		s.metrics.requests.WithLabelValues(rec.route, r.Method, strconv.Itoa(rec.status)).Inc()
+		s.metrics.requests.WithLabelValues(rec.route, methodLabel(r.Method), strconv.Itoa(rec.status)).Inc()
 		s.metrics.duration.WithLabelValues(rec.route).Observe(elapsed.Seconds())
 
 		level := slog.LevelInfo
@@ -75,6 +75,18 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			"remote", r.RemoteAddr,
 		)
 	})
+}
+
+// methodLabel returns the method for the metrics label, or "other" for a
+// method that net/http does not define, because clients choose the method
+// and every distinct label value is a new time series.
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodConnect, http.MethodOptions, http.MethodTrace:
+		return method
+	}
+	return "other"
 }
 
 // errorLogger passes promhttp's error messages to slog.

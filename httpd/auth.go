@@ -120,18 +120,15 @@ func newAuthenticator(ctx context.Context, opts AuthOptions, log *slog.Logger) (
 	if set > 1 {
 		problems = append(problems, "more than one key source: set only one of JWKSURL, JWKSFile and PublicKeyFile")
 	}
-	for name, v := range map[string]time.Duration{
-		"RefreshInterval": opts.RefreshInterval, "PollInterval": opts.PollInterval,
-		"FetchTimeout": opts.FetchTimeout, "Leeway": opts.Leeway,
-	} {
-		if v < 0 {
-			problems = append(problems, fmt.Sprintf("invalid auth %s %v: want a positive duration, or 0 for the default", name, v))
-		}
-	}
+	problems = append(problems, checkDurations("auth ",
+		namedDuration{"RefreshInterval", opts.RefreshInterval}, namedDuration{"PollInterval", opts.PollInterval},
+		namedDuration{"FetchTimeout", opts.FetchTimeout}, namedDuration{"Leeway", opts.Leeway})...)
 	if opts.JWKSURL != "" {
 		u, err := url.Parse(opts.JWKSURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			problems = append(problems, fmt.Sprintf("invalid JWKS URL %q: want an absolute http or https URL", opts.JWKSURL))
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("invalid JWKS URL: %v", err))
+		} else if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			problems = append(problems, fmt.Sprintf("invalid JWKS URL %q: want an absolute http or https URL", u.Redacted()))
 		}
 	}
 	if len(problems) > 0 {

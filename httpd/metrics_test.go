@@ -40,6 +40,7 @@ func TestMetricsSharedRegistry(t *testing.T) {
 	do(t, http.MethodPost, base+"/integration/"+testInstance+"/orders/1", "", nil)
 	do(t, http.MethodPost, base+"/integration/"+testInstance+"/orders/2", "", nil)
 	do(t, http.MethodGet, base+"/nope", "", nil)
+	do(t, "BREW", base+"/nope", "", nil)
 
 	got := do(t, http.MethodGet, base+"/metrics", "", nil)
 	body := string(got.body)
@@ -47,6 +48,7 @@ func TestMetricsSharedRegistry(t *testing.T) {
 		"ditstar_handler_calls_total 3",
 		`ditstar_http_requests_total{code="200",method="POST",route="/integration/` + testInstance + `/orders/:id"} 2`,
 		`ditstar_http_requests_total{code="404",method="GET",route="unmatched"} 1`,
+		`ditstar_http_requests_total{code="404",method="other",route="unmatched"} 1`,
 		`ditstar_http_request_duration_seconds_count{route="/integration/` + testInstance + `/orders/:id"} 2`,
 		"ditstar_http_webhook_requests_waiting 0",
 	} {

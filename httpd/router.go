@@ -103,7 +103,7 @@ func (t *routeTable) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeError(w, http.StatusMethodNotAllowed, "method_not_allowed",
-		fmt.Sprintf("method %s is not allowed on %q; allowed: %s", r.Method, path, allow))
+		fmt.Sprintf("method %s is not allowed on %q: use one of %s", r.Method, path, allow))
 }
 
 // allowed returns the Allow header value for path, or "" when no route

@@ -115,14 +115,9 @@ func New(opts Options) (*Server, error) {
 	} else if strings.ContainsAny(opts.InstanceID, "/?#:*") {
 		problems = append(problems, fmt.Sprintf("invalid InstanceID %q: it is one path segment and must not contain '/', '?', '#', ':' or '*'", opts.InstanceID))
 	}
-	for name, v := range map[string]time.Duration{
-		"ReadTimeout": opts.ReadTimeout, "WriteTimeout": opts.WriteTimeout,
-		"IdleTimeout": opts.IdleTimeout, "ShutdownTimeout": opts.ShutdownTimeout,
-	} {
-		if v < 0 {
-			problems = append(problems, fmt.Sprintf("invalid %s %v: want a positive duration, or 0 for the default", name, v))
-		}
-	}
+	problems = append(problems, checkDurations("",
+		namedDuration{"ReadTimeout", opts.ReadTimeout}, namedDuration{"WriteTimeout", opts.WriteTimeout},
+		namedDuration{"IdleTimeout", opts.IdleTimeout}, namedDuration{"ShutdownTimeout", opts.ShutdownTimeout})...)
 	if opts.MaxBodyBytes < 0 || opts.MaxHeaderBytes < 0 || opts.MaxWaiting < 0 {
 		problems = append(problems, "invalid limit: MaxBodyBytes, MaxHeaderBytes and MaxWaiting must be positive, or 0 for the default")
 	}
@@ -163,6 +158,23 @@ func New(opts Options) (*Server, error) {
 		ErrorLog:          slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn),
 	}
 	return s, nil
+}
+
+// namedDuration is a duration option and its field name.
+type namedDuration struct {
+	name  string
+	value time.Duration
+}
+
+// checkDurations returns a problem for each negative duration.
+func checkDurations(prefix string, options ...namedDuration) []string {
+	var problems []string
+	for _, o := range options {
+		if o.value < 0 {
+			problems = append(problems, fmt.Sprintf("invalid %s%s %v: want a positive duration, or 0 for the default", prefix, o.name, o.value))
+		}
+	}
+	return problems
 }
 
 func applyDefaults(o *Options) {
