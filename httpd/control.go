@@ -8,6 +8,9 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"time"
+
+	"github.com/ditstar/ditstar/integration"
 )
 
 // Log levels accepted by the log-level route, as in Python's logging module.
@@ -21,13 +24,34 @@ const (
 func (s *Server) serveStatus(w http.ResponseWriter, r *http.Request) {
 	st := s.integ.Status()
 	st.Self = selfURL(r)
-	// Lists are arrays in the document even when empty, never null.
-	st.Webhooks = nonNil(st.Webhooks)
-	st.LedgerEvents = nonNil(st.LedgerEvents)
-	st.Timers = nonNil(st.Timers)
-	st.Queues = nonNil(st.Queues)
+	st.StartTime = st.StartTime.UTC()
+	st.ErrorTime = utcPointer(st.ErrorTime)
+	st.Webhooks = utcHandlers(st.Webhooks)
+	st.LedgerEvents = utcHandlers(st.LedgerEvents)
+	st.Timers = utcHandlers(st.Timers)
+	st.Queues = utcHandlers(st.Queues)
 	st.LogLevelOptions = nonNil(st.LogLevelOptions)
 	writeJSON(w, http.StatusOK, st)
+}
+
+// utcHandlers returns a copy of list with its times in UTC, so that they
+// encode with a Z. The copy leaves the runtime's values untouched, and an
+// empty list becomes an empty array in the document, never null.
+func utcHandlers(list []integration.HandlerStatus) []integration.HandlerStatus {
+	out := make([]integration.HandlerStatus, len(list))
+	for i, h := range list {
+		h.ErrorTime = utcPointer(h.ErrorTime)
+		out[i] = h
+	}
+	return out
+}
+
+func utcPointer(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	utc := t.UTC()
+	return &utc
 }
 
 func nonNil[T any](list []T) []T {

@@ -16,8 +16,8 @@
 // route wins over a webhook route with the same path.
 //
 // Every error response is a JSON object {"code": ..., "description": ...}.
-// Authentication failures use the codes that Daml Hub integrations return:
-// 401 no_authorization_support, invalid_auth_scheme, missing_token,
-// missing_ledger_claims and unauthorized, and 403 invalid_token for a token
-// that is malformed, badly signed, expired or signed by an unknown key.
+// Authentication failures return 401 with the code no_authorization_support,
+// invalid_auth_scheme, missing_token, missing_ledger_claims or unauthorized,
+// or 403 invalid_token for a token that is malformed, badly signed, expired
+// or signed by an unknown key.
 package httpd

@@ -22,12 +22,11 @@ import (
 	"github.com/go-jose/go-jose/v4"
 )
 
-// maxJWKSBytes caps a JWKS document or key file. Real key sets hold a few
-// keys and are a few KiB.
+// maxJWKSBytes caps a JWKS document or key file. A set of a few keys is a
+// few KiB, so the cap leaves ample room.
 const maxJWKSBytes = 1 << 20
 
-// minRSABits is the smallest RSA modulus accepted, as NIST SP 800-131A
-// requires for signatures.
+// minRSABits is the smallest RSA modulus accepted, in bits.
 const minRSABits = 2048
 
 // verificationKey is one public key that may verify tokens.

@@ -12,7 +12,9 @@ import (
 )
 
 func TestStatusDocumentFields(t *testing.T) {
-	start := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
+	// Times in another zone must still be sent in UTC with a Z.
+	zone := time.FixedZone("UTC+2", 2*60*60)
+	start := time.Date(2026, 3, 4, 7, 6, 7, 0, zone)
 	errTime := start.Add(time.Minute)
 	msg := "fail: boom"
 	yes, no := true, false
