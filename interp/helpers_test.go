@@ -151,9 +151,13 @@ var assertEq = starlark.NewBuiltin("assert_eq", func(thread *starlark.Thread, b 
 
 // sleep waits for the given seconds or until the call's deadline.
 var sleep = starlark.NewBuiltin("sleep", func(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	var seconds float64
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, &seconds); err != nil {
+	var value starlark.Value
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, &value); err != nil {
 		return nil, err
+	}
+	seconds, ok := starlark.AsFloat(value)
+	if !ok {
+		return nil, fmt.Errorf("sleep: seconds: got %s, want int or float", value.Type())
 	}
 	ctx := interp.Context(thread)
 	timer := time.NewTimer(time.Duration(seconds * float64(time.Second)))

@@ -16,7 +16,7 @@ func placeOf(pos syntax.Position) place { return place{pos.Line, pos.Col} }
 
 // A raiseEdit is a raise statement rewritten to a fail call.
 type raiseEdit struct {
-	name string // the exception's name
+	name  string // the exception's name
 	bare  bool   // raise Name or raise Name(): the name becomes the message
 	value bool   // raise x: the statement is "0 or x" and becomes fail(x)
 }
