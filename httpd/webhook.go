@@ -17,8 +17,9 @@ import (
 // coder is implemented by errors that carry the code of the JSON error body.
 type coder interface{ Code() string }
 
-// serveWebhook authenticates a webhook request, waits for a free slot, hands
-// the request to the integration and sends its response.
+// serveWebhook authenticates a webhook request, takes one of the MaxWaiting
+// slots or rejects the request with 503, hands the request to the
+// integration and sends its response.
 func (s *Server) serveWebhook(w http.ResponseWriter, r *http.Request, hook integration.Webhook, ps httprouter.Params) {
 	p, ok := s.authenticate(w, r, hook.Auth)
 	if !ok {
