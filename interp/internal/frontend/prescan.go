@@ -246,13 +246,18 @@ func (p *prescan) def(s []token) {
 		} else if t.isOp(":") {
 			if lambdas > 0 {
 				lambdas--
-			} else {
+			} else if s[j-1].kind == tokName {
+				// An annotation runs to the next comma, default or the
+				// closing parenthesis. Without one, the header is
+				// malformed and left for the parser to report.
 				k := j + 1
 				for k < len(s) && !(s[k].depth == d0+1 && (s[k].isOp(",") || s[k].isOp("="))) &&
 					!(s[k].isOp(")") && s[k].depth == d0) {
 					k++
 				}
-				p.dropTokens(s[j:k])
+				if k < len(s) {
+					p.dropTokens(s[j:k])
+				}
 				j = k
 				continue
 			}
