@@ -33,7 +33,7 @@ type Config struct {
 	// "http://" and "https://" prefixes of DABL_LEDGER_URL are accepted,
 	// and "https://" turns on TLS.
 	Address string
-	TLS     bool
+	TLS     bool   // connect with TLS; also implied by "https://" and by CAFile
 	CAFile  string // PEM roots for TLS; empty: the system roots
 
 	// Token is a bearer token. TokenFile names a file holding one, which is

@@ -113,9 +113,9 @@ func Connect(cfg Config) (*grpc.ClientConn, error) {
 	useTLS = useTLS || cfg.TLS || cfg.CAFile != ""
 	opts := []grpc.DialOption{
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(64 << 20)),
-		// Pings find a silently dropped connection. Servers commonly reject
-		// pings more frequent than every 5 minutes (the grpc-go and Netty
-		// defaults), so this is the shortest safe interval.
+		// Pings find a silently dropped connection. A grpc-go server rejects
+		// pings more frequent than every 5 minutes unless configured
+		// otherwise (keepalive.EnforcementPolicy), so pings are that rare.
 		grpc.WithKeepaliveParams(keepalive.ClientParameters{Time: 5 * time.Minute, Timeout: 20 * time.Second}),
 	}
 	if useTLS {
@@ -189,6 +189,11 @@ func (c *Client) resolveIdentity(ctx context.Context, cfg Config, hasToken bool)
 
 	var rightsActAs, rightsReadAs []string
 	if user != nil {
+		if hasToken && c.userID != "" && c.userID != user.GetId() {
+			// Participants reject commands whose user_id is not the token's user.
+			c.log.Warn("the configured user id differs from the token's user; sending the token's",
+				"configured", c.userID, "token_user", user.GetId())
+		}
 		if c.userID == "" || hasToken {
 			c.userID = user.GetId()
 		}
@@ -237,9 +242,9 @@ func (c *Client) resolveIdentity(ctx context.Context, cfg Config, hasToken bool)
 	return c.checkPartyKnown(ctx)
 }
 
-// checkPartyKnown asks the participant whether it knows the acting party.
-// GetParties needs admin rights on a participant with authentication, so a
-// PERMISSION_DENIED answer leaves the check to the first submission.
+// checkPartyKnown returns an error unless GetParties reports the acting
+// party. GetParties needs admin rights on a participant with authentication,
+// so a PERMISSION_DENIED response leaves the check to the first submission.
 func (c *Client) checkPartyKnown(ctx context.Context) error {
 	parties := admin.NewPartyManagementServiceClient(c.conn)
 	resp, err := parties.GetParties(ctx, &admin.GetPartiesRequest{Parties: []string{c.party}})

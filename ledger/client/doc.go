@@ -10,6 +10,7 @@
 // sends one command batch and retries transient failures with the same
 // command id, so that the participant's deduplication makes a retry safe.
 //
-// The client uses only the public Ledger API services, so it works the same
-// against the embedded ledger and a Canton 3.x participant.
+// The client calls only public Ledger API v2 services and relies on nothing
+// specific to the embedded ledger, so only the address differs between the
+// embedded ledger and a Canton 3.x participant.
 package client

@@ -155,6 +155,11 @@ type faultAction struct {
 	// Pass is how many response messages reach the client before After
 	// fails a streaming call.
 	Pass int
+	// Prepend are encoded response messages sent to the client first,
+	// before Before fails the call or the call is forwarded.
+	Prepend [][]byte
+	// Wait delays the call until the channel is closed.
+	Wait chan struct{}
 }
 
 // faultProxy is a gRPC server in front of a ledger that forwards every call
@@ -246,6 +251,14 @@ func (p *faultProxy) handle(_ any, ss grpc.ServerStream) error {
 	p.mu.Lock()
 	p.requests[method] = append(p.requests[method], req)
 	p.mu.Unlock()
+	if action.Wait != nil {
+		<-action.Wait
+	}
+	for _, msg := range action.Prepend {
+		if err := ss.SendMsg(&msg); err != nil {
+			return err
+		}
+	}
 	if action.Before != nil {
 		return action.Before
 	}

@@ -22,6 +22,10 @@ type packageFetch struct {
 
 // Catalog returns the package catalog: the configured packages plus every
 // package fetched from the participant so far.
+//
+// NOTE: lf.Catalog is not safe for concurrent use while packages are added,
+// and Stream adds them from its own goroutine, so read the catalog from the
+// Stream callback or while no Stream or Package call runs.
 func (c *Client) Catalog() *lf.Catalog { return c.catalog }
 
 // Package returns the package with the given id from the catalog or, when it

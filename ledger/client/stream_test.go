@@ -336,3 +336,64 @@ func TestStreamPermanentError(t *testing.T) {
 		t.Errorf("Stream error %v does not name the resume offset", err)
 	}
 }
+
+func TestStreamCheckpointAdvancesResume(t *testing.T) {
+	_, addr, party := startLedger(t, sandbox.Options{})
+	proxy := startFaultProxy(t, addr)
+	c := dial(t, client.Config{Address: proxy.addr, Party: party})
+
+	// The first subscription waits until two notes, which the asset filter
+	// does not select, move the ledger end to offset 2. It then sends a
+	// checkpoint at that offset and breaks.
+	release := make(chan struct{})
+	checkpoint, err := proto.Marshal(&v2.GetUpdatesResponse{Update: &v2.GetUpdatesResponse_OffsetCheckpoint{
+		OffsetCheckpoint: &v2.OffsetCheckpoint{Offset: 2}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy.inject(methodGetUpdates, faultAction{Wait: release, Prepend: [][]byte{checkpoint},
+		Before: status.Error(codes.Unavailable, "connection reset")})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	items := make(chan client.Item, 100)
+	go c.Stream(ctx, client.Filter{Templates: []lf.TemplateID{assetTemplate}}, func(it client.Item) error {
+		items <- it
+		return nil
+	})
+	if it := <-items; it.Kind != client.ItemBoundary {
+		t.Fatalf("first item = %v, want boundary", it.Kind)
+	}
+	submitCreate(t, c, noteTemplate, 1)
+	_, noteTx := submitCreate(t, c, noteTemplate, 2)
+	if noteTx.GetOffset() != 2 {
+		t.Fatalf("second note at offset %d, want 2", noteTx.GetOffset())
+	}
+	close(release)
+
+	select {
+	case it := <-items:
+		if it.Kind != client.ItemCheckpoint {
+			t.Fatalf("item after the boundary = %v, want checkpoint", it.Kind)
+		}
+		if it.Offset != 2 {
+			t.Errorf("checkpoint offset = %d, want 2", it.Offset)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("timed out waiting for the checkpoint")
+	}
+	_, assetTx := submitCreate(t, c, assetTemplate, 3)
+	if it := next(t, items); it.Transaction.GetUpdateId() != assetTx.GetUpdateId() {
+		t.Errorf("transaction = %s, want the asset %s", it.Transaction.GetUpdateId(), assetTx.GetUpdateId())
+	}
+	reqs := proxy.requestsOf(methodGetUpdates)
+	if len(reqs) < 2 {
+		t.Fatalf("update subscriptions = %d, want 2", len(reqs))
+	}
+	req := &v2.GetUpdatesRequest{}
+	if err := proto.Unmarshal(reqs[1], req); err != nil {
+		t.Fatal(err)
+	}
+	if req.GetBeginExclusive() != 2 {
+		t.Errorf("second subscription begins after offset %d, want 2 (the checkpoint)", req.GetBeginExclusive())
+	}
+}
