@@ -6,7 +6,6 @@ import (
 	"log/slog"
 
 	"go.starlark.net/starlark"
-	"go.starlark.net/syntax"
 )
 
 // LevelCritical is the slog level of logger.critical, above slog.LevelError
@@ -129,11 +128,11 @@ func (l *Logger) log(thread *starlark.Thread, fn string, level slog.Level, args 
 				operand = rest[0]
 			}
 		}
-		formatted, err := starlark.Binary(syntax.PERCENT, starlark.String(msg), operand)
+		formatted, err := pyFormat(msg, operand)
 		if err != nil {
 			attrs = append(attrs, slog.String("format_error", err.Error()), slog.String("args", rest.String()))
 		} else {
-			msg = string(formatted.(starlark.String))
+			msg = formatted
 		}
 	}
 	if fn == "exception" && thread != nil {
