@@ -1,6 +1,7 @@
 package client
 
 import (
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -93,4 +94,27 @@ func TestConfigApplyEnv(t *testing.T) {
 	if set.Party != "bob::2" {
 		t.Errorf("configured Party overwritten: %q", set.Party)
 	}
+}
+
+func FuzzParseAddress(f *testing.F) {
+	for _, s := range []string{"127.0.0.1:6865", "http://localhost:1", "https://[::1]:443/", "", "a:b:c", "https://", "::"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, addr string) {
+		target, _, err := parseAddress(addr)
+		if err != nil {
+			return
+		}
+		hostPort, ok := strings.CutPrefix(target, "passthrough:///")
+		if !ok {
+			t.Fatalf("parseAddress(%q) target = %q, want the passthrough scheme", addr, target)
+		}
+		host, port, err := net.SplitHostPort(hostPort)
+		if err != nil {
+			t.Fatalf("parseAddress(%q) target %q is not host:port: %v", addr, target, err)
+		}
+		if host == "" || port == "" {
+			t.Fatalf("parseAddress(%q) target %q lacks a host or port", addr, target)
+		}
+	})
 }

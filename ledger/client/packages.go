@@ -24,8 +24,9 @@ type packageFetch struct {
 // package fetched from the participant so far.
 //
 // NOTE: lf.Catalog is not safe for concurrent use while packages are added,
-// and Stream adds them from its own goroutine, so read the catalog from the
-// Stream callback or while no Stream or Package call runs.
+// and Stream adds them from the goroutine that calls it. Read the catalog
+// from the callback of the only running Stream, or while no Stream or
+// Package call runs.
 func (c *Client) Catalog() *lf.Catalog { return c.catalog }
 
 // Package returns the package with the given id from the catalog or, when it
