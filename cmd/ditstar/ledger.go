@@ -178,7 +178,8 @@ func closeClient(c *client.Client) {
 	c.Close(ctx)
 }
 
-// listParties returns every party the participant knows, page by page.
+// listParties returns the details of every party on the participant,
+// reading all pages.
 func listParties(ctx context.Context, conn *grpc.ClientConn) ([]*admin.PartyDetails, error) {
 	pm := admin.NewPartyManagementServiceClient(conn)
 	var out []*admin.PartyDetails
@@ -315,6 +316,7 @@ func (lc *ledgerCommand) create(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+
 	var record *v2.Record
 	if typed {
 		record, err = c.Catalog().EncodeCreate(tid, arg)
@@ -330,6 +332,7 @@ func (lc *ledgerCommand) create(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+
 	for _, ev := range tx.GetEvents() {
 		cr := ev.GetCreated()
 		if cr == nil {
