@@ -26,9 +26,12 @@ type Limits struct {
 //
 // The step budget is far above what event handlers need (converting a
 // contract and building a command takes thousands of steps), so it stops
-// only runaway loops and runaway recursion. The deadline matches the
-// default command timeout of IntegrationResponse, and leaves room for a few
-// outbound HTTP calls from one handler.
+// only runaway loops and runaway recursion. BenchmarkSteps measures the
+// rate: about 16 million steps a second on the 2-core Xeon VM where it was
+// written, so a runaway loop stops after a few seconds of CPU, before the
+// deadline. The deadline matches the default command timeout of
+// IntegrationResponse, and leaves room for a few outbound HTTP calls from
+// one handler.
 func DefaultLimits() Limits {
 	return Limits{MaxSteps: 100_000_000, Timeout: 30 * time.Second}
 }

@@ -9,12 +9,14 @@ import (
 
 // fstring replaces the f-string token t by a plain string literal of the
 // same layout, and records the expression that the tree edit puts in its
-// place: "a {} b {}".format(x, y.z) for f"a {x} b {y.z}".
+// place: "a {} b {}".format(x, y.z) for f"a {x} b {y.z}". A u-prefixed
+// string, which Starlark cannot read either, takes the same path without
+// fields.
 func (p *prescan) fstring(t token) {
 	if !t.terminated {
 		return // the Starlark parser reports the unterminated string
 	}
-	f := &fstringBuilder{p: p, tok: t, raw: strings.ContainsRune(t.prefix, 'r')}
+	f := &fstringBuilder{p: p, tok: t, raw: strings.ContainsRune(t.prefix, 'r'), literal: !t.fstring()}
 	f.body = p.src[t.body:t.bodyEnd]
 	f.lines = make([]int32, len(f.body)+1)
 	f.cols = make([]int32, len(f.body)+1)
@@ -31,14 +33,16 @@ func (p *prescan) fstring(t token) {
 
 	expr, ok := f.build()
 
-	// The placeholder keeps the quotes at the token's start and blanks the
-	// content, so that the parser reads a string literal at t's position.
+	// The placeholder keeps the opening quote at the token's start, blanks
+	// the prefix and the content, and keeps every line break in place, so
+	// that the parser reads a string literal at t's position.
 	q := `"`
 	if len(t.quote) == 3 {
 		q = `"""`
 	}
 	var repl strings.Builder
 	repl.WriteString(q)
+	repl.WriteString(strings.Repeat(" ", len(t.prefix)))
 	for _, r := range f.body {
 		if r == '\n' || r == '\r' {
 			repl.WriteRune(r)
@@ -57,6 +61,7 @@ type fstringBuilder struct {
 	p           *prescan
 	tok         token
 	raw         bool
+	literal     bool // braces are plain text, as in a u-prefixed string
 	body        []rune
 	lines, cols []int32 // position of each rune of body
 
@@ -101,6 +106,9 @@ func (f *fstringBuilder) build() (syntax.Expr, bool) {
 			}
 			f.lit = append(f.lit, body[i:j]...)
 			i = j
+		case f.literal:
+			f.lit = append(f.lit, c)
+			i++
 		case c == '{' && i+1 < len(body) && body[i+1] == '{', c == '}' && i+1 < len(body) && body[i+1] == '}':
 			f.lit = append(f.lit, c)
 			i += 2

@@ -2,7 +2,6 @@ package frontend
 
 import (
 	"fmt"
-	"strings"
 	"unicode"
 
 	"go.starlark.net/syntax"
@@ -404,12 +403,8 @@ func (p *prescan) scan(s []token) {
 				p.errorf(t.line, t.col, "async is supported only in async def, which means def. Write a plain for loop or call instead")
 			}
 		case tokString:
-			if strings.ContainsRune(t.prefix, 'u') {
-				// u"x" is Python 2's spelling of "x": move the quotes one
-				// rune left and pad the end.
-				p.overwrite(t.start, t.end, string(p.src[t.start+1:t.end])+" ")
-			}
-			if t.fstring() {
+			// u"x" is Python 2's spelling of "x".
+			if t.fstring() || t.prefix == "u" {
 				p.fstring(t)
 			}
 		}
