@@ -36,3 +36,18 @@ func ReadArchive(data []byte) (*Package, error) {
 	pkg.Archive = data
 	return pkg, nil
 }
+
+// decodeArchiveUnchecked decodes a DALF like ReadArchive but takes the
+// package id from the archive without checking it. The fuzz tests use it to
+// reach the Daml-LF decoder with mutated payloads.
+func decodeArchiveUnchecked(data []byte) (*Package, error) {
+	var a archive.Archive
+	if err := proto.Unmarshal(data, &a); err != nil {
+		return nil, err
+	}
+	var payload archive.ArchivePayload
+	if err := proto.Unmarshal(a.GetPayload(), &payload); err != nil {
+		return nil, err
+	}
+	return decodePayload(a.GetHash(), &payload)
+}

@@ -149,13 +149,13 @@ func (c *Catalog) Choice(tid TemplateID, name string) (*Choice, error) {
 	return nil, fmt.Errorf("template %s not found", tid)
 }
 
-// compareVersions compares dotted version strings numerically segment by
-// segment ("1.10.0" > "1.9.2"); a segment that is not a number compares as
-// text.
+// compareVersions compares Daml package versions, dotted numbers, segment
+// by segment ("1.10.0" > "1.9.2"). A missing segment counts as 0, and a
+// segment that is not a number compares as text.
 func compareVersions(a, b string) int {
 	as, bs := strings.Split(a, "."), strings.Split(b, ".")
 	for i := 0; i < max(len(as), len(bs)); i++ {
-		var x, y string
+		x, y := "0", "0"
 		if i < len(as) {
 			x = as[i]
 		}

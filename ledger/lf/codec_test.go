@@ -302,8 +302,8 @@ func TestEncodeMismatches(t *testing.T) {
 			"operator": "Op", "someBoolean": true, "someInteger": 1, "someDecimal": "1.0",
 			"someMaybe": nil, "someMaybeNot": nil, "someText": "t", "someDate": "2020-01-01",
 			"someDatetime": "2020-01-01T00:00:00Z", "someSimpleList": []any{},
-			"someSimplePair": map[string]any{"left": 1, "right": 2},
-			"someNestedPair": map[string]any{"left": map[string]any{"left": 1, "right": 2}, "right": map[string]any{"left": 3, "right": 4}},
+			"someSimplePair":  map[string]any{"left": 1, "right": 2},
+			"someNestedPair":  map[string]any{"left": map[string]any{"left": 1, "right": 2}, "right": map[string]any{"left": 3, "right": 4}},
 			"someUglyNesting": map[string]any{"Right": map[string]any{"left": map[string]any{"left": 1, "right": 2}, "right": map[string]any{"left": 3, "right": 4}}},
 			"someMeasurement": 1, "someEnum": "Red", "theUnit": map[string]any{},
 		}

@@ -16,6 +16,7 @@ type lf1Decoder struct {
 	pkg       *lf1.Package
 	typeCache map[int32]*Type // interned types decoded so far
 	depth     int
+	keyBudget int // expressions left for the key being analysed
 }
 
 // maxTypeDepth bounds the nesting of types, so that a corrupt archive whose
@@ -133,6 +134,7 @@ func (d *lf1Decoder) template(self TemplateID, t *lf1.DefTemplate) *Template {
 	}
 	if k := t.GetKey(); k != nil {
 		tmpl.Key = d.typ(k.GetType())
+		d.keyBudget = maxKeySteps
 		switch k.GetKeyExpr().(type) {
 		case *lf1.DefTemplate_DefKey_Key:
 			tmpl.KeyExpr = d.simpleKey(k.GetKey())

@@ -15,6 +15,7 @@ type lf2Decoder struct {
 	pkg       *lf2.Package
 	typeCache map[int32]*Type
 	depth     int
+	keyBudget int // expressions left for the key being analysed
 }
 
 func decodeLF2(id string, p *lf2.Package) (*Package, error) {
@@ -90,6 +91,7 @@ func (d *lf2Decoder) module(m *lf2.Module) (*Module, error) {
 		}
 		if k := t.GetKey(); k != nil {
 			tmpl.Key = d.typ(k.GetType())
+			d.keyBudget = maxKeySteps
 			tmpl.KeyExpr = d.keyExpr(k.GetKeyExpr(), keyEnv{d.str(t.GetParamInternedStr()): &KeyExpr{}}, 0)
 		}
 		for _, i := range t.GetImplements() {

@@ -17,8 +17,13 @@ func (env keyEnv) with(name string, k *KeyExpr) keyEnv {
 	return out
 }
 
-// maxKeyDepth bounds the expression nesting that key analysis follows.
-const maxKeyDepth = 64
+// maxKeyDepth bounds the expression nesting that key analysis follows, and
+// maxKeySteps the expressions it visits for one key, so that a corrupt
+// package cannot make it run for long.
+const (
+	maxKeyDepth = 64
+	maxKeySteps = 10000
+)
 
 // keyExpr converts a key expression when it only builds records from
 // projections of the template parameter, and returns nil otherwise. The Daml
@@ -27,9 +32,10 @@ const maxKeyDepth = 64
 // a tuple, so the analysis follows let bindings, lambdas and calls of this
 // package's values.
 func (d *lf1Decoder) keyExpr(e *lf1.Expr, env keyEnv, depth int) *KeyExpr {
-	if e == nil || depth > maxKeyDepth {
+	if e == nil || depth > maxKeyDepth || d.keyBudget <= 0 {
 		return nil
 	}
+	d.keyBudget--
 	switch s := e.GetSum().(type) {
 	case *lf1.Expr_VarStr:
 		return env[s.VarStr]

@@ -7,9 +7,10 @@ import (
 // keyExpr converts a key expression as lf1Decoder.keyExpr does. LF 2.x
 // packages may also intern expressions.
 func (d *lf2Decoder) keyExpr(e *lf2.Expr, env keyEnv, depth int) *KeyExpr {
-	if e == nil || depth > maxKeyDepth {
+	if e == nil || depth > maxKeyDepth || d.keyBudget <= 0 {
 		return nil
 	}
+	d.keyBudget--
 	switch s := e.GetSum().(type) {
 	case *lf2.Expr_InternedExpr:
 		all := d.pkg.GetInternedExprs()
