@@ -15,8 +15,8 @@ import (
 
 // callHandler runs one handler call and submits the commands it returns.
 // The caller holds the turn. The call and its submission run to the end
-// even when ctx is cancelled, so that a graceful stop finishes them; the
-// interpreter's limits still bound the call. It returns the normalised
+// even when ctx is cancelled, so that a graceful stop finishes them, and
+// the interpreter's limits still bound the call. It returns the normalised
 // result, or the handler's error after counting and logging it.
 func (r *Runtime) callHandler(ctx context.Context, gen *generation, hs *handlerState, args starlark.Tuple, webhook bool) (*builtins.Result, error) {
 	r.inflight.Add(1)
@@ -54,10 +54,10 @@ func (r *Runtime) handlerFailed(hs *handlerState, err error) {
 }
 
 // submitResult converts the result's commands and submits them as one
-// atomic submission. A failure is logged with the command id, counted on
-// the handler, and passed to the result's error_handler when there is one
-// and handleErrors is set; the error handler's own result is submitted
-// without a further error handler.
+// atomic submission. A failure is logged with the command id and counted on
+// the handler. When handleErrors is set and the result has an
+// error_handler, the handler gets the error message, and its own result is
+// submitted without a further error handler.
 func (r *Runtime) submitResult(ctx context.Context, gen *generation, hs *handlerState, res *builtins.Result, handleErrors bool) {
 	if len(res.Commands) == 0 {
 		return

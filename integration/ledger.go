@@ -196,9 +196,10 @@ func (r *Runtime) deliverCreated(ctx context.Context, gen *generation, ev *creat
 	return nil
 }
 
-// deliverArchived calls the contract_archived handlers of the template. A
-// handler with a match argument is applied to the data the contract was
-// created with; when that is unknown the handler does not receive it.
+// deliverArchived calls the contract_archived handlers of the template. The
+// match argument of a handler is applied to the data the contract was
+// created with, and a handler with a match skips contracts whose data the
+// runtime never saw.
 func (r *Runtime) deliverArchived(ctx context.Context, gen *generation, ev *v2.ArchivedEvent, value starlark.Value) error {
 	tid := lf.TemplateIDFromIdentifier(ev.GetTemplateId())
 	info, known := r.contracts[ev.GetContractId()]

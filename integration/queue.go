@@ -10,7 +10,7 @@ import (
 
 // fifoItem is a timer tick or a queue message waiting for its turn.
 type fifoItem struct {
-	// timer is set for a tick; gen is the generation it belongs to, so that
+	// timer is set for a tick. gen is the generation of that timer, so that
 	// a tick of a timer removed by a reload is dropped.
 	timer *handlerState
 	gen   int64
@@ -87,8 +87,8 @@ func (f *fifo) stats() QueueStatus {
 }
 
 // putMessage implements env.queue.put. Once handlers are registered, a
-// message for a queue without a handler is an error; during the entrypoint
-// the handler may still be registered later, so the check waits for
+// message for a queue without a handler is an error. While the entrypoint
+// runs, the handler may still be registered later, so the check waits for
 // delivery.
 func (r *Runtime) putMessage(message starlark.Value, queueName string) error {
 	if gen := r.gen.Load(); gen != nil {

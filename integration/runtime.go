@@ -29,6 +29,7 @@ package integration
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -56,10 +57,10 @@ const (
 	// handler does not set command_timeout; the Python framework's default.
 	DefaultCommandTimeout = 30 * time.Second
 	// DefaultWebhookWait is how long a webhook request waits for its turn
-	// before it is answered with ErrBusy.
+	// before HandleWebhook returns ErrBusy.
 	DefaultWebhookWait = 30 * time.Second
-	// DefaultMaxWebhookWaiting bounds the webhook requests waiting for their
-	// turn; more are answered with ErrBusy at once.
+	// DefaultMaxWebhookWaiting is the maximum number of webhook requests
+	// waiting for their turn. HandleWebhook rejects more with ErrBusy at once.
 	DefaultMaxWebhookWaiting = 256
 	// DefaultWatchInterval is how often --watch looks for changed scripts.
 	DefaultWatchInterval = time.Second
@@ -124,7 +125,7 @@ type Runtime struct {
 	gen atomic.Pointer[generation]
 	// genCount numbers generations for logs and stale timer ticks.
 	genCount atomic.Int64
-	// reloaded tells the timer loops that the generation changed.
+	// reloaded signals the timer loops that the generation changed.
 	reloaded chan struct{}
 
 	// contracts maps the contract ids seen on the ledger to their
@@ -239,9 +240,9 @@ func (r *Runtime) Party() string { return r.client.Party() }
 // finished and the runtime is running.
 func (r *Runtime) Ready() <-chan struct{} { return r.ready }
 
-// StartupError is what Run returns when the integration could not start:
-// its entrypoint failed or the ledger could not be read. The status keeps
-// running false and the message.
+// StartupError is the error Run returns when the integration could not
+// start because its entrypoint failed or the ledger could not be read. The
+// status then keeps running false and the message.
 type StartupError struct {
 	Err error
 }
@@ -265,6 +266,12 @@ func (r *Runtime) Run(ctx context.Context) error {
 	r.statusMu.Unlock()
 	r.log.Info("integration starting", "entrypoint", r.file+":"+r.fn, "party", r.Party())
 
+	// The digest is taken before the load so that a change made while the
+	// script loads still triggers a reload.
+	var digest [sha256.Size]byte
+	if r.opts.Watch {
+		digest = r.scriptDigest()
+	}
 	gen, err := r.loadGeneration(ctx)
 	if err != nil {
 		return r.startupFailed(err)
@@ -307,7 +314,7 @@ func (r *Runtime) Run(ctx context.Context) error {
 		workers.Add(1)
 		go func() {
 			defer workers.Done()
-			r.watch(runCtx)
+			r.watch(runCtx, digest)
 		}()
 	}
 

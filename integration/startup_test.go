@@ -2,6 +2,9 @@ package integration
 
 import (
 	"errors"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
 	"reflect"
 	"strings"
 	"testing"
@@ -100,26 +103,25 @@ def main(env, events):
 }
 
 func TestEntrypointRunsOnce(t *testing.T) {
-	h := newHarness(t, `
-runs = []
-
+	var requests atomic.Int64
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+	}))
+	defer server.Close()
+	h := newHarness(t, strings.ReplaceAll(`
 def main(env, events):
-    runs.append(1)
-    count = {"n": 0}
+    http.get("URL")
 
-    @events.ledger.ledger_init()
-    def on_init():
-        count["n"] += 1
-
-    @events.webhook.get()
-    def get(request):
-        return json_response({"entrypoint_runs": len(runs), "init": count["n"]})
-`)
+    @events.ledger.contract_created("*")
+    def created(event):
+        pass
+`, "URL", server.URL))
+	h.createSequence("before", 0)
 	h.start()
-	var got map[string]int
-	h.get(0, &got)
-	if got["entrypoint_runs"] != 1 || got["init"] != 1 {
-		t.Errorf("got %v, want entrypoint_runs 1 and init 1", got)
+	h.createSequence("after", 0)
+	waitFor(t, "the created event", func() bool { return h.rt.Status().LedgerEvents[0].UseCount == 2 })
+	if n := requests.Load(); n != 1 {
+		t.Errorf("entrypoint ran %d times, want 1", n)
 	}
 }
 

@@ -9,11 +9,10 @@ import (
 )
 
 // watch polls the package's script files every Options.WatchInterval and
-// reloads the script when one changes. It polls rather than subscribing to
+// reloads the script when their digest differs from last. It polls rather than subscribing to
 // file system events so that it works for any fs.FS; a .dit zip never
 // changes, so watching one does nothing.
-func (r *Runtime) watch(ctx context.Context) {
-	last := r.scriptDigest()
+func (r *Runtime) watch(ctx context.Context, last [sha256.Size]byte) {
 	ticker := time.NewTicker(r.opts.WatchInterval)
 	defer ticker.Stop()
 	for {

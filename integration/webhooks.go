@@ -44,7 +44,7 @@ func authLevel(name string) AuthLevel {
 // HandleWebhook calls the webhook handler at index with req. The request
 // waits for its turn; when more than Options.MaxWebhookWaiting requests
 // wait, or the wait exceeds Options.WebhookWait, it returns ErrBusy. A
-// failing handler is an error (the HTTP server answers 500). The commands
+// failing handler is an error, which the HTTP server turns into a 500. The commands
 // the handler returns are submitted before the response is returned; a
 // failed submission is counted and logged but does not change the response.
 func (r *Runtime) HandleWebhook(ctx context.Context, index int, req *WebhookRequest) (*WebhookResponse, error) {
