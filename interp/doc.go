@@ -51,8 +51,8 @@
 //
 // # Cache
 //
-// Compiled programs are kept in an LRU cache under the SHA-256 of the file
-// name, the source, the dialect, the compiler version, and the predeclared
-// and module names, so a changed file is compiled again and an unchanged
-// one is not.
+// Compiled programs are kept in an LRU cache. The key is the SHA-256 of the
+// file name, the source, the dialect, the compiler version, and the
+// predeclared and module names. So a changed file is compiled again, and an
+// unchanged one is not.
 package interp

@@ -20,7 +20,8 @@ import (
 
 // Options configures an Interp.
 type Options struct {
-	// Predeclared holds the names every file sees without importing them.
+	// Predeclared contains the names that every file can use without
+	// importing them.
 	Predeclared starlark.StringDict
 	// Modules maps each importable Python module path ("json", "datetime",
 	// "daml_dit_if.api", "daml_dit_if.main.web", "dazl", ...) to its
@@ -121,7 +122,7 @@ func (in *Interp) LoadFile(ctx context.Context, fsys fs.FS, path string) (starla
 	return globals, err
 }
 
-// A loader runs the files of one LoadFile call. Each file runs once; a
+// A loader runs the files of one LoadFile call. Each file runs once, and a
 // file loaded twice returns the same globals.
 type loader struct {
 	in      *Interp
@@ -138,12 +139,12 @@ type loadedFile struct {
 }
 
 // loadFile runs the top level of file with a budget of steps. The caller
-// is the thread whose load statement asked for it, or nil.
+// is the thread whose load statement requested it, or nil.
 func (l *loader) loadFile(file string, budget uint64, caller *starlark.Thread) (starlark.StringDict, error) {
 	if entry, ok := l.files[file]; ok {
 		if !entry.done {
 			cycle := append(append([]string(nil), l.stack...), file)
-			return nil, fmt.Errorf("import cycle: %s", strings.Join(cycle, " imports "))
+			return nil, fmt.Errorf("import cycle: %s. Move the shared code to a file that imports neither", strings.Join(cycle, " imports "))
 		}
 		return entry.globals, entry.err
 	}
@@ -176,7 +177,8 @@ func (l *loader) loadFile(file string, budget uint64, caller *starlark.Thread) (
 // ".helpers" or "..common.util".
 var pythonRelative = regexp.MustCompile(`^\.+[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$`)
 
-// load answers a load statement of file: a host module, or another file.
+// load resolves a load statement of file to a host module or to the
+// globals of another file.
 func (l *loader) load(thread *starlark.Thread, file, module string) (starlark.StringDict, error) {
 	if members, ok := l.in.modules[module]; ok {
 		dict := make(starlark.StringDict, len(members)+1)
@@ -214,7 +216,7 @@ func resolveModule(fsys fs.FS, file, module string) (string, error) {
 		rest := strings.TrimLeft(module, ".")
 		for range len(module) - len(rest) - 1 {
 			if dir == "." {
-				return "", fmt.Errorf("module %s is outside the package, because %s is at its top", module, file)
+				return "", fmt.Errorf("module %s is outside the package, because %s is at its top. Import files inside the package only", module, file)
 			}
 			dir = path.Dir(dir)
 		}
@@ -233,7 +235,7 @@ func resolveModule(fsys fs.FS, file, module string) (string, error) {
 		target = path.Join(dir, module)
 	}
 	if !fs.ValidPath(target) {
-		return "", fmt.Errorf("module %s is outside the package", module)
+		return "", fmt.Errorf("module %s is outside the package. Load files inside the package only", module)
 	}
 	if _, err := fs.Stat(fsys, target); err != nil {
 		return "", fmt.Errorf("module %s not found: %w", module, err)

@@ -41,7 +41,7 @@ func DefaultLimits() Limits {
 type LimitError struct {
 	Limit    string        // "steps" or "timeout"
 	MaxSteps uint64        // the budget, when Limit is "steps"
-	Timeout  time.Duration // the deadline, when Limit is "timeout"; 0 when the caller's context set it
+	Timeout  time.Duration // the deadline, when Limit is "timeout", or 0 when the caller's context set it
 	Err      error
 }
 

@@ -56,7 +56,7 @@ func decodeEscapes(s string, raw bool) (string, error) {
 		case 'x', 'u', 'U':
 			digits := map[rune]int{'x': 2, 'u': 4, 'U': 8}[e]
 			if i+digits >= len(runes) {
-				return "", fmt.Errorf(`truncated \%c escape`, e)
+				return "", fmt.Errorf(`invalid \%c escape: it needs %d hex digits`, e, digits)
 			}
 			n, err := strconv.ParseUint(string(runes[i+1:i+1+digits]), 16, 32)
 			if err != nil || n > 0x10FFFF {

@@ -25,11 +25,12 @@ import (
 
 // WholeModule is the load statement name that binds a whole module rather
 // than one of its members, as in "import json". A module loader must
-// answer it with the module value. Starlark identifiers cannot contain it,
+// return the module value under this name. Starlark identifiers cannot contain it,
 // so it never collides with a member name.
 const WholeModule = "*"
 
-// Config is what translation needs to know about the host.
+// Config describes the host to translation: its dialect, its modules and
+// the hints for modules it lacks.
 type Config struct {
 	// Options is the Starlark dialect used to parse the rewritten source.
 	Options *syntax.FileOptions

@@ -35,14 +35,14 @@ func (p *prescan) importStatement(s []token) {
 	for _, t := range s {
 		p.skip[t.start] = true
 	}
-	var kept []load
+	var binding []load
 	for i := range loads {
 		if p.checkImport(&loads[i]) {
-			kept = append(kept, loads[i])
+			binding = append(binding, loads[i])
 		}
 	}
-	if len(kept) > 0 {
-		p.imports[place{s[0].line, s[0].col}] = kept
+	if len(binding) > 0 {
+		p.imports[place{s[0].line, s[0].col}] = binding
 	}
 }
 

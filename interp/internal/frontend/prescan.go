@@ -24,7 +24,7 @@ type raiseEdit struct {
 type decorator struct {
 	at        place  // the @ sign
 	text      string // the expression, after the pre-scan's own rewrites
-	line, col int32  // where text starts
+	line, col int32  // position of the first rune of text
 }
 
 // prescan holds the state of one translation.
@@ -225,18 +225,36 @@ func (p *prescan) def(s []token) {
 		p.decorators[defAt] = p.pending
 		p.pending = nil
 	}
+
 	// def name ( params ) [-> type] :
 	open := i + 2
 	if open >= len(s) || !s[open].isOp("(") {
 		p.scan(s)
 		return
 	}
-	d0 := s[open].depth
+	closing := p.dropParameterAnnotations(s, open)
+
+	// The return annotation runs from -> up to the header's closing colon.
+	if closing+1 < len(s) && s[closing+1].isOp("->") {
+		end := len(s)
+		if s[end-1].isOp(":") {
+			end--
+		}
+		p.dropTokens(s[closing+1 : end])
+	}
+	p.scan(s)
+}
+
+// dropParameterAnnotations drops the ": type" of each parameter in the
+// parentheses that open at s[open], and returns the index of the closing
+// parenthesis (len(s) when it is missing).
+func (p *prescan) dropParameterAnnotations(s []token, open int) int {
+	depth := s[open].depth
 	lambdas := 0
 	j := open + 1
-	for j < len(s) && !(s[j].isOp(")") && s[j].depth == d0) {
+	for j < len(s) && !(s[j].isOp(")") && s[j].depth == depth) {
 		t := s[j]
-		if t.depth != d0+1 {
+		if t.depth != depth+1 {
 			j++
 			continue
 		}
@@ -250,8 +268,8 @@ func (p *prescan) def(s []token) {
 				// closing parenthesis. Without one, the header is
 				// malformed and left for the parser to report.
 				k := j + 1
-				for k < len(s) && !(s[k].depth == d0+1 && (s[k].isOp(",") || s[k].isOp("="))) &&
-					!(s[k].isOp(")") && s[k].depth == d0) {
+				for k < len(s) && !(s[k].depth == depth+1 && (s[k].isOp(",") || s[k].isOp("="))) &&
+					!(s[k].isOp(")") && s[k].depth == depth) {
 					k++
 				}
 				if k < len(s) {
@@ -263,15 +281,7 @@ func (p *prescan) def(s []token) {
 		}
 		j++
 	}
-	// Return annotation: from -> up to the header's closing colon.
-	if j+1 < len(s) && s[j+1].isOp("->") {
-		end := len(s)
-		if s[end-1].isOp(":") {
-			end--
-		}
-		p.dropTokens(s[j+1 : end])
-	}
-	p.scan(s)
+	return j
 }
 
 // dropTokens blanks toks and marks them as handled.
@@ -305,6 +315,7 @@ func (p *prescan) raise(s []token) []token {
 		p.errorf(kw.line, kw.col, "raise without an exception is not supported, because Starlark has no exceptions to re-raise. Call fail(message)")
 		return nil
 	}
+
 	cut := len(s)
 	for j, t := range s {
 		if j > 0 && t.depth == kw.depth && t.isName("from") {
@@ -315,6 +326,7 @@ func (p *prescan) raise(s []token) []token {
 	if cut < len(s) {
 		p.dropTokens(s[cut:])
 	}
+
 	e := s[1:cut]
 	k := 0
 	if len(e) > 0 && e[0].kind == tokName {
@@ -324,6 +336,7 @@ func (p *prescan) raise(s []token) []token {
 		}
 	}
 	at := place{kw.line, kw.col}
+
 	// A capitalized name is an exception class: raise Name(args) and raise
 	// Name. Anything else is a value for fail, as in raise err.
 	if k > 0 && unicode.IsUpper([]rune(e[k-1].text)[0]) {
@@ -339,6 +352,7 @@ func (p *prescan) raise(s []token) []token {
 			return e[k:]
 		}
 	}
+
 	// "raise x" becomes "0 or  x", which parses as an expression at the
 	// same indentation. The tree edit turns it into fail(x).
 	p.overwrite(kw.start, kw.end, "0 or ")

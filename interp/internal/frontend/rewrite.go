@@ -23,7 +23,7 @@ func (p *prescan) editFile(f *syntax.File) {
 // level of a file, so imports anywhere else are hoisted there.
 func (p *prescan) stmts(list []syntax.Stmt, top bool) []syntax.Stmt {
 	if list == nil {
-		return nil // IfStmt.Span tells an absent else block by nil
+		return nil // IfStmt.Span treats only a nil else block as absent
 	}
 	out := make([]syntax.Stmt, 0, len(list))
 	for _, stmt := range list {

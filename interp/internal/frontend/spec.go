@@ -35,10 +35,12 @@ func ParseSpec(s string) (Spec, error) {
 		spec.Align = byte(r[0])
 		i = 1
 	}
+
 	if i < len(r) && (r[i] == '+' || r[i] == '-' || r[i] == ' ') {
 		spec.Sign = byte(r[i])
 		i++
 	}
+
 	if i < len(r) && r[i] == 'z' {
 		return spec, errors.New("the z flag is not implemented")
 	}
@@ -52,6 +54,7 @@ func ParseSpec(s string) (Spec, error) {
 		}
 		i++
 	}
+
 	start := i
 	for i < len(r) && r[i] >= '0' && r[i] <= '9' {
 		i++
@@ -63,10 +66,12 @@ func ParseSpec(s string) (Spec, error) {
 		}
 		spec.Width = n
 	}
+
 	if i < len(r) && (r[i] == ',' || r[i] == '_') {
 		spec.Grouping = byte(r[i])
 		i++
 	}
+
 	if i < len(r) && r[i] == '.' {
 		i++
 		start := i
@@ -82,6 +87,7 @@ func ParseSpec(s string) (Spec, error) {
 		}
 		spec.Precision = n
 	}
+
 	if i < len(r) {
 		if !strings.ContainsRune("bcdeEfFgGnosxX%", r[i]) {
 			return spec, fmt.Errorf("unknown format type %q", string(r[i]))
@@ -89,6 +95,7 @@ func ParseSpec(s string) (Spec, error) {
 		spec.Type = byte(r[i])
 		i++
 	}
+
 	if i != len(r) {
 		return spec, fmt.Errorf("unexpected %q", string(r[i:]))
 	}
