@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"strings"
 	"time"
@@ -94,6 +95,15 @@ func (b Backoff) Delay(attempt int) time.Duration {
 		d *= 2
 	}
 	return min(d, b.Max)
+}
+
+// jittered returns a random duration between d/2 and d, so that clients
+// cut off together do not reconnect in lockstep.
+func jittered(d time.Duration) time.Duration {
+	if d <= 1 {
+		return d
+	}
+	return d/2 + rand.N(d/2+1)
 }
 
 // parseAddress returns the gRPC target for an address and whether its

@@ -124,6 +124,18 @@ func TestDialUserPrimaryParty(t *testing.T) {
 	if c.UserID() != "alice-user" {
 		t.Errorf("UserID() = %q, want alice-user", c.UserID())
 	}
+
+	// Contracts of a read-as party are part of the stream.
+	bobClient := dial(t, client.Config{Address: addr, Party: bob})
+	bobCID, _ := submitCreate(t, bobClient, noteTemplate, 9)
+	items, _, _ := startStream(t, c, client.Filter{Wildcard: true})
+	it := next(t, items)
+	if it.Kind != client.ItemActive {
+		t.Fatalf("first item = %v, want bob's contract", it.Kind)
+	}
+	if it.Created.GetContractId() != bobCID {
+		t.Errorf("active contract = %s, want bob's %s", it.Created.GetContractId(), bobCID)
+	}
 }
 
 func TestDialTokenFile(t *testing.T) {

@@ -88,12 +88,16 @@ func (c *Client) Stream(ctx context.Context, f Filter, fn func(Item) error) erro
 			return fnErr.err
 		}
 		if permanentStreamError(err) {
-			return fmt.Errorf("read ledger updates after offset %d: %w", s.resumeOffset(), err)
+			if !s.restartSnapshot(err) {
+				return fmt.Errorf("read ledger updates after offset %d: %w", s.resumeOffset(), err)
+			}
+			c.log.Warn("ledger snapshot offset is no longer readable; reading a new snapshot",
+				"offset", s.snapshot, "error", err)
 		}
 		if progressed {
 			failures = 0
 		}
-		delay := c.backoff.Delay(failures)
+		delay := jittered(c.backoff.Delay(failures))
 		failures++
 		c.log.Warn("ledger stream failed; reconnecting", "phase", s.phase(), "offset", s.resumeOffset(),
 			"attempt", failures, "retry_in", delay, "error", err)
@@ -122,6 +126,18 @@ type subscription struct {
 type handlerError struct{ err error }
 
 func (e *handlerError) Error() string { return e.err.Error() }
+
+// restartSnapshot forgets the snapshot offset after the participant
+// rejected it as pruned (PARTICIPANT_PRUNED_DATA_ACCESSED), when no contract
+// of it was delivered yet, and reports whether it did. Later failures cannot
+// restart, because the consumer already has items of the old snapshot.
+func (s *subscription) restartSnapshot(err error) bool {
+	if s.seen == nil || len(s.seen) > 0 || ErrorID(err) != "PARTICIPANT_PRUNED_DATA_ACCESSED" {
+		return false
+	}
+	s.snapshot = -1
+	return true
+}
 
 func (s *subscription) phase() string {
 	if s.seen != nil {

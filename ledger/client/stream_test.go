@@ -397,3 +397,24 @@ func TestStreamCheckpointAdvancesResume(t *testing.T) {
 		t.Errorf("second subscription begins after offset %d, want 2 (the checkpoint)", req.GetBeginExclusive())
 	}
 }
+
+func TestStreamSnapshotPruned(t *testing.T) {
+	_, addr, party := startLedger(t, sandbox.Options{})
+	proxy := startFaultProxy(t, addr)
+	c := dial(t, client.Config{Address: proxy.addr, Party: party})
+	cid, _ := submitCreate(t, c, assetTemplate, 1)
+	endsBefore := proxy.callCount(methodLedgerEnd)
+	proxy.inject(methodACS, faultAction{Before: status.Error(codes.FailedPrecondition,
+		"PARTICIPANT_PRUNED_DATA_ACCESSED(9,0): offset 1 precedes the pruning offset")})
+	items, _, _ := startStream(t, c, client.Filter{Wildcard: true})
+	it := next(t, items)
+	if it.Kind != client.ItemActive {
+		t.Fatalf("first item = %v, want active", it.Kind)
+	}
+	if it.Created.GetContractId() != cid {
+		t.Errorf("active contract = %s, want %s", it.Created.GetContractId(), cid)
+	}
+	if n := proxy.callCount(methodLedgerEnd) - endsBefore; n != 2 {
+		t.Errorf("ledger end reads = %d, want 2: a pruned snapshot offset is read again", n)
+	}
+}

@@ -66,7 +66,7 @@ func (c *Client) Submit(ctx context.Context, s Submission) (*v2.Transaction, err
 	for attempt := 0; ; attempt++ {
 		if attempt > 0 {
 			_, hint := retryable(lastErr)
-			delay := max(c.backoff.Delay(attempt-1), hint)
+			delay := max(jittered(c.backoff.Delay(attempt-1)), hint)
 			c.log.Warn("ledger submission failed; retrying", "command_id", s.CommandID, "attempt", attempt,
 				"retry_in", delay, "error", lastErr)
 			if !sleep(ctx, delay) {
@@ -154,7 +154,7 @@ func (c *Client) findTransactionWithRetries(ctx context.Context, commandID strin
 		if ok, _ := retryable(err); !ok || ctx.Err() != nil {
 			return nil, err
 		}
-		delay := c.backoff.Delay(attempt)
+		delay := jittered(c.backoff.Delay(attempt))
 		c.log.Warn("reading the committed transaction failed; retrying", "command_id", commandID,
 			"attempt", attempt+1, "retry_in", delay, "error", err)
 		if !sleep(ctx, delay) {

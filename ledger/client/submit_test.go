@@ -266,3 +266,63 @@ func TestCloseWaitsForSubmission(t *testing.T) {
 		t.Error("Close returned before the running submission finished")
 	}
 }
+
+func TestCloseTimesOut(t *testing.T) {
+	_, addr, party := startLedger(t, sandbox.Options{})
+	proxy := startFaultProxy(t, addr)
+	c := dial(t, client.Config{Address: proxy.addr, Party: party})
+	hang := make(chan struct{})
+	defer close(hang)
+	proxy.inject(methodSubmit, faultAction{Wait: hang})
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Submit(context.Background(), client.Submission{CommandID: "hangs",
+			Commands: []*v2.Command{createCommand(assetTemplate, party, 1)}})
+		done <- err
+	}()
+	for proxy.callCount(methodSubmit) == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	err := c.Close(ctx)
+	if err == nil || !strings.Contains(err.Error(), "submissions still running") {
+		t.Errorf("Close error = %v, want one saying submissions are still running", err)
+	}
+	select {
+	case err := <-done:
+		var se *client.SubmitError
+		if !errors.As(err, &se) {
+			t.Errorf("submission cut by Close: error = %v, want *SubmitError", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Error("submission still running after Close closed the connection")
+	}
+}
+
+func TestSubmitCanceled(t *testing.T) {
+	_, addr, party := startLedger(t, sandbox.Options{})
+	proxy := startFaultProxy(t, addr)
+	c := dial(t, client.Config{Address: proxy.addr, Party: party})
+	hang := make(chan struct{})
+	defer close(hang)
+	proxy.inject(methodSubmit, faultAction{Wait: hang})
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		for proxy.callCount(methodSubmit) == 0 {
+			time.Sleep(time.Millisecond)
+		}
+		cancel()
+	}()
+	_, err := c.Submit(ctx, client.Submission{CommandID: "canceled", Commands: []*v2.Command{createCommand(assetTemplate, party, 1)}})
+	var se *client.SubmitError
+	if !errors.As(err, &se) {
+		t.Fatalf("error = %v, want *SubmitError", err)
+	}
+	if se.Code != codes.Canceled {
+		t.Errorf("code = %v, want Canceled", se.Code)
+	}
+	if se.CommandID != "canceled" {
+		t.Errorf("command id = %q, want canceled", se.CommandID)
+	}
+}
