@@ -229,7 +229,10 @@ type damlClaims struct {
 	ReadAs        []string `json:"readAs"`
 }
 
-// verify checks the token's signature, times and ledger claims.
+// verify checks the token's signature, times and ledger claims. exp, nbf
+// and iat are checked only when present, so a token without exp does not
+// expire. Daml custom claims must name this ledger in ledgerId, and a
+// missing ledgerId is rejected too.
 func (a *authenticator) verify(ctx context.Context, token string) (*principal, *authError) {
 	tok, err := jwt.ParseSigned(token, acceptedAlgorithms)
 	if err != nil {
