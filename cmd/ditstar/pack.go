@@ -54,6 +54,10 @@ func runPack(args []string, stdout, stderr io.Writer) int {
 		}
 		c := pkg.Meta.Catalog
 		if c.Name == "" || c.Version == "" {
+			// Pack reports the missing entries with every other problem.
+			if err := dit.PackWith(dir, io.Discard, opts); err != nil {
+				return reportError(stderr, "pack", err)
+			}
 			fmt.Fprintln(stderr, "ditstar pack: catalog.name and catalog.version are needed to name the output; set them or pass -o FILE.dit")
 			return exitConfig
 		}

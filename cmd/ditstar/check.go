@@ -1,0 +1,435 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"go.starlark.net/starlark"
+
+	"github.com/ditstar/ditstar/builtins"
+	"github.com/ditstar/ditstar/dit"
+	"github.com/ditstar/ditstar/interp"
+	"github.com/ditstar/ditstar/ledger/lf"
+)
+
+func init() {
+	commands["check"] = command{
+		summary: "check an integration package or script before deployment",
+		run:     runCheck,
+	}
+}
+
+// checkParty is the party passed in env while check runs an entrypoint.
+const checkParty = "check::1220"
+
+func runCheck(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("check", "check [DIR | FILE.dit | FILE.star]...", stderr)
+	positional, err := parseInterspersed(fs, args)
+	if err != nil {
+		return parseStatus(err)
+	}
+	if len(positional) == 0 {
+		positional = []string{"."}
+	}
+	status := exitOK
+	for _, target := range positional {
+		r := &checkReport{}
+		var summary string
+		if ext := strings.ToLower(filepath.Ext(target)); ext == ".star" || ext == ".py" {
+			summary = checkScriptFile(target, r)
+		} else {
+			summary = checkPackage(target, r)
+		}
+		for _, w := range r.warnings {
+			fmt.Fprintf(stderr, "%s\n", w)
+		}
+		sort.SliceStable(r.problems, func(i, j int) bool { return r.problems[i].less(r.problems[j]) })
+		for _, p := range r.problems {
+			fmt.Fprintf(stderr, "%s\n", p.text)
+		}
+		if len(r.problems) > 0 {
+			fmt.Fprintf(stdout, "%s: %d problems\n", target, len(r.problems))
+			status = exitFail
+			continue
+		}
+		fmt.Fprintf(stdout, "%s: ok (%s)\n", target, summary)
+	}
+	return status
+}
+
+// checkReport collects what check finds in one target.
+type checkReport struct {
+	problems []checkProblem
+	warnings []string
+}
+
+// checkProblem is one "file:line:col: message" line.
+type checkProblem struct {
+	file      string
+	line, col int
+	text      string
+}
+
+func (p checkProblem) less(q checkProblem) bool {
+	if p.file != q.file {
+		return p.file < q.file
+	}
+	if p.line != q.line {
+		return p.line < q.line
+	}
+	return p.col < q.col
+}
+
+func (r *checkReport) add(file string, line, col int, msg string) {
+	text := fmt.Sprintf("%s:%d:%d: %s", file, line, col, msg)
+	if line == 0 {
+		text = fmt.Sprintf("%s: %s", file, msg)
+	}
+	r.problems = append(r.problems, checkProblem{file: file, line: line, col: col, text: text})
+}
+
+// addText records a problem that is already formatted, such as a metadata
+// problem or an interpreter error.
+func (r *checkReport) addText(text string) {
+	file, line, col := splitPosition(text)
+	r.problems = append(r.problems, checkProblem{file: file, line: line, col: col, text: text})
+}
+
+// splitPosition reads the "file:line:col:" prefix of a message for sorting.
+func splitPosition(text string) (file string, line, col int) {
+	parts := strings.SplitN(text, ":", 4)
+	if len(parts) < 4 {
+		return text, 0, 0
+	}
+	if _, err := fmt.Sscanf(parts[1]+" "+parts[2], "%d %d", &line, &col); err != nil {
+		return parts[0], 0, 0
+	}
+	return parts[0], line, col
+}
+
+// packageNames maps file names inside a package to the names check prints:
+// paths on disk for a folder, "FILE.dit!name" inside a zip.
+type packageNames struct {
+	root  string
+	isDir bool
+}
+
+func (n packageNames) display(name string) string {
+	if n.isDir {
+		return filepath.ToSlash(filepath.Join(n.root, filepath.FromSlash(name)))
+	}
+	return n.root + "!" + name
+}
+
+// rename rewrites a message that starts with a package file name to start
+// with its display name.
+func (n packageNames) rename(text string, names []string) string {
+	for _, name := range names {
+		if strings.HasPrefix(text, name+":") {
+			return n.display(name) + text[len(name):]
+		}
+	}
+	return text
+}
+
+// checkScriptFile compiles one script outside a package.
+func checkScriptFile(file string, r *checkReport) string {
+	dir, base := filepath.Split(file)
+	if dir == "" {
+		dir = "."
+	}
+	if _, err := os.Stat(file); err != nil {
+		r.add(file, 0, 0, fmt.Sprintf("cannot read the script: %v", err))
+		return ""
+	}
+	names := packageNames{root: dir, isDir: true}
+	in := newCheckInterp()
+	for _, d := range in.Check(os.DirFS(dir), base) {
+		r.addText(names.rename(d.String(), []string{base}))
+	}
+	src, err := os.ReadFile(file)
+	if err == nil {
+		calls := scanCommandCalls(string(src))
+		return fmt.Sprintf("compiled; %d ledger commands; templates and choices not checked without a package's DARs", len(calls))
+	}
+	return "compiled"
+}
+
+// checkPackage checks a package folder or .dit file: its metadata, every
+// script, each entrypoint run against recording events, and the templates
+// and choices the scripts name literally.
+func checkPackage(target string, r *checkReport) string {
+	info, err := os.Stat(target)
+	if err != nil {
+		r.add(target, 0, 0, fmt.Sprintf("cannot open the package: %v", err))
+		return ""
+	}
+	names := packageNames{root: target, isDir: info.IsDir()}
+	pkg, err := dit.Open(target)
+	var ce *dit.ConfigError
+	if errors.As(err, &ce) {
+		for _, p := range ce.Problems {
+			r.addText(p)
+		}
+		return ""
+	} else if err != nil {
+		r.add(target, 0, 0, err.Error())
+		return ""
+	}
+	r.warnings = append(r.warnings, pkg.Warnings()...)
+	metaName := names.display(pkg.MetaFile)
+
+	scripts := packageScripts(pkg.FS)
+	in := newCheckInterp()
+	broken := map[string]bool{}
+	for _, file := range scripts {
+		diags := in.Check(pkg.FS, file)
+		for _, d := range diags {
+			r.addText(names.rename(d.String(), scripts))
+		}
+		if len(diags) > 0 {
+			broken[file] = true
+		}
+	}
+
+	catalog, ownPackage, err := packageCatalog(pkg)
+	if err != nil {
+		r.add(metaName, 0, 0, err.Error())
+	}
+	resolver := &checkResolver{catalog: catalog, ownPackage: ownPackage}
+
+	handlers := 0
+	for i := range pkg.Meta.IntegrationTypes {
+		itype := &pkg.Meta.IntegrationTypes[i]
+		file, fn, err := itype.Entrypoint(pkg.FS)
+		if err != nil {
+			r.add(metaName, 0, 0, err.Error())
+			continue
+		}
+		if broken[file] {
+			continue // its compile errors are already listed
+		}
+		n, err := runEntrypoint(in, pkg, itype, file, fn, resolver)
+		if err != nil {
+			r.addText(names.rename(err.Error(), scripts))
+			continue
+		}
+		handlers += n
+	}
+
+	commandsFound := 0
+	for _, file := range scripts {
+		src, err := fs.ReadFile(pkg.FS, file)
+		if err != nil {
+			continue
+		}
+		calls := scanCommandCalls(string(src))
+		commandsFound += len(calls)
+		if catalog != nil {
+			resolver.checkCalls(names.display(file), calls, r)
+		}
+	}
+	types := len(pkg.Meta.IntegrationTypes)
+	return fmt.Sprintf("%d integration %s, %d scripts, %d handlers, %d ledger commands",
+		types, plural(types, "type", "types"), len(scripts), handlers, commandsFound)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// packageScripts lists the .star files of a package, and the .py files
+// that an entrypoint may name, outside hidden folders.
+func packageScripts(fsys fs.FS) []string {
+	var files []string
+	_ = fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if d.IsDir() {
+			if name != "." && strings.HasPrefix(d.Name(), ".") {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		switch path.Ext(name) {
+		case ".star", ".py":
+			files = append(files, name)
+		}
+		return nil
+	})
+	return files
+}
+
+// packageCatalog loads the package's DARs. It returns a nil catalog when the
+// package has no DAR, so that template checks are skipped.
+func packageCatalog(pkg *dit.Package) (*lf.Catalog, string, error) {
+	dars, err := pkg.LoadDARs()
+	if err != nil {
+		return nil, "", err
+	}
+	if len(dars) == 0 {
+		return nil, "", nil
+	}
+	catalog := lf.NewCatalog()
+	for _, dar := range dars {
+		for _, p := range dar.Packages {
+			if err := catalog.Add(p); err != nil {
+				return nil, "", fmt.Errorf("load package %s of %s: %w", p.ID, dar.File, err)
+			}
+		}
+	}
+	own := dars[0].MainPackageID
+	if m := pkg.Meta.DamlModel; m != nil && m.MainPackageID != "" {
+		own = m.MainPackageID
+	}
+	return catalog, own, nil
+}
+
+func newCheckInterp() *interp.Interp {
+	host := &builtins.Host{
+		HTTPClient: &http.Client{Transport: noNetwork{}},
+		Logger:     slog.New(slog.DiscardHandler),
+	}
+	return interp.New(interp.Options{
+		Predeclared: builtins.Predeclared(host),
+		Modules:     builtins.Modules(host),
+		Limits:      interp.DefaultLimits(),
+		Print:       func(*starlark.Thread, string) {},
+	})
+}
+
+// noNetwork fails every request an entrypoint makes while check runs it.
+type noNetwork struct{}
+
+func (noNetwork) RoundTrip(req *http.Request) (*http.Response, error) {
+	return nil, fmt.Errorf("check makes no network requests; the entrypoint requested %s %s", req.Method, req.URL.Redacted())
+}
+
+// runEntrypoint loads file, calls fn with a sample env and recording
+// events, and returns how many handlers it registered.
+func runEntrypoint(in *interp.Interp, pkg *dit.Package, itype *dit.IntegrationType, file, fn string, resolver *checkResolver) (int, error) {
+	ctx := context.Background()
+	globals, err := in.LoadFile(ctx, pkg.FS, file)
+	if err != nil {
+		return 0, errors.New(interp.FormatError(err))
+	}
+	entry, ok := globals[fn].(starlark.Callable)
+	if !ok {
+		return 0, fmt.Errorf("%s: entrypoint function %q of integration type %s is not defined; check entrypoint in the metadata", file, fn, itype.ID)
+	}
+	var model *builtins.DamlModelInfo
+	if m := pkg.Meta.DamlModel; m != nil {
+		model = &builtins.DamlModelInfo{Name: m.Name, Version: m.Version, MainPackageID: m.MainPackageID}
+	}
+	env, err := builtins.NewEnv(builtins.EnvConfig{
+		Fields:          itype.SampleFields(),
+		Party:           checkParty,
+		DamlModel:       model,
+		QualifyTemplate: resolver.qualify,
+		PutMessage:      func(starlark.Value, string) error { return nil },
+	})
+	if err != nil {
+		return 0, fmt.Errorf("%s: integration type %s: %w", file, itype.ID, err)
+	}
+	events := builtins.NewEvents(resolver.resolve)
+	_, err = in.Call(ctx, entry, starlark.Tuple{env, events.Value()}, nil, nil)
+	events.Close()
+	if err != nil {
+		return 0, errors.New(interp.FormatError(err))
+	}
+	return len(events.Handlers()), nil
+}
+
+// checkResolver resolves template references against the package's DARs,
+// as the runtime does against the ledger's packages.
+type checkResolver struct {
+	catalog    *lf.Catalog // nil: the package has no DAR
+	ownPackage string
+}
+
+func (c *checkResolver) resolve(ref string, packageDefaulting bool) (builtins.TemplateSet, error) {
+	ref = strings.TrimSpace(ref)
+	if ref == "*" {
+		return builtins.TemplateSet{Any: true}, nil
+	}
+	if !strings.Contains(ref, ":") || strings.HasPrefix(ref, "*:") || ref == "" {
+		return builtins.TemplateSet{}, fmt.Errorf("%q is not a template reference: want \"*\", \"Module:Entity\" or \"<package-id>:Module:Entity\"", ref)
+	}
+	if c.catalog == nil {
+		return builtins.TemplateSet{}, nil // no DAR: the ledger's packages decide
+	}
+	if pkg, ok := strings.CutSuffix(ref, ":*"); ok && !strings.HasPrefix(pkg, "#") && !strings.Contains(pkg, ":") {
+		return builtins.TemplateSet{PackageID: pkg}, nil
+	}
+	def := ""
+	if packageDefaulting {
+		def = c.ownPackage
+	}
+	ids, err := c.catalog.Resolve(ref, def)
+	if err != nil {
+		return builtins.TemplateSet{}, fmt.Errorf("not found in the package's DARs: %w", err)
+	}
+	return builtins.TemplateSet{IDs: ids}, nil
+}
+
+func (c *checkResolver) qualify(name string) (string, error) {
+	if c.catalog == nil || c.ownPackage == "" || strings.Count(name, ":") > 1 {
+		return name, nil
+	}
+	return c.ownPackage + ":" + name, nil
+}
+
+// checkCalls reports literal templates that the DARs lack and literal
+// choices that their template, or for exercise any template, lacks.
+func (c *checkResolver) checkCalls(file string, calls []commandCall, r *checkReport) {
+	for _, call := range calls {
+		var ids []lf.TemplateID
+		if call.template != "" {
+			set, err := c.resolve(call.template, true)
+			if err != nil {
+				r.add(file, call.templatePos[0], call.templatePos[1], fmt.Sprintf("%s: %v", call.name, err))
+				continue
+			}
+			ids = set.IDs
+		}
+		if call.choice == "" {
+			continue
+		}
+		if call.template != "" {
+			for _, id := range ids {
+				if _, err := c.catalog.Choice(id, call.choice); err != nil {
+					r.add(file, call.choicePos[0], call.choicePos[1], fmt.Sprintf("%s: %v", call.name, err))
+				}
+			}
+			continue
+		}
+		if !c.anyTemplateHasChoice(call.choice) {
+			r.add(file, call.choicePos[0], call.choicePos[1], fmt.Sprintf("%s: no template in the package's DARs has a choice %q", call.name, call.choice))
+		}
+	}
+}
+
+func (c *checkResolver) anyTemplateHasChoice(choice string) bool {
+	for _, p := range c.catalog.Packages() {
+		for _, t := range p.Templates() {
+			if _, ok := t.Choices[choice]; ok {
+				return true
+			}
+		}
+	}
+	return false
+}

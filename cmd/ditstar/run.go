@@ -1,0 +1,358 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ditstar/ditstar/dit"
+	"github.com/ditstar/ditstar/httpd"
+	"github.com/ditstar/ditstar/integration"
+	"github.com/ditstar/ditstar/interp"
+	"github.com/ditstar/ditstar/ledger/client"
+	"github.com/ditstar/ditstar/ledger/lf"
+	"github.com/ditstar/ditstar/ledger/sandbox"
+)
+
+func init() {
+	commands["run"] = command{
+		summary: "run an integration package",
+		run:     runRun,
+	}
+}
+
+// shutdownTimeout bounds the graceful stop after SIGINT or SIGTERM.
+const shutdownTimeout = 30 * time.Second
+
+func runRun(args []string, stdout, stderr io.Writer) int {
+	cfg, problems, err := parseRunConfig(args, os.Getenv, stderr)
+	if err != nil {
+		if isHelp(err) {
+			return exitOK
+		}
+		if !strings.HasPrefix(err.Error(), "flag") {
+			fmt.Fprintf(stderr, "ditstar run: %v\n", err)
+		}
+		return exitUsage
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return runIntegration(ctx, cfg, problems, stdout, stderr)
+}
+
+// prepared is the package, type, configuration and DARs that run reads
+// before it starts anything.
+type prepared struct {
+	pkg    *dit.Package
+	itype  *dit.IntegrationType
+	values map[string]string
+	party  string
+	dars   []*lf.DAR
+}
+
+// prepare reads the package, the instance configuration and the DARs, and
+// returns every configuration problem found, not only the first.
+func prepare(cfg *runConfig, problems []string) (*prepared, []string, error) {
+	p := &prepared{values: map[string]string{}}
+	var ce *dit.ConfigError
+
+	inst, err := readInstanceConfig(cfg)
+	switch {
+	case errors.As(err, &ce):
+		problems = append(problems, ce.Problems...)
+	case err != nil:
+		problems = append(problems, err.Error())
+	case inst != nil:
+		p.values = inst.Metadata
+	}
+	typeID, party := cfg.typeID, cfg.party
+	if inst != nil {
+		if typeID == "" {
+			typeID = inst.TypeID
+		}
+		if party == "" {
+			party = inst.RunAs()
+		}
+	}
+	p.party = party
+
+	p.pkg, err = dit.OpenWithMeta(cfg.pkgPath, cfg.metaPath)
+	switch {
+	case errors.As(err, &ce):
+		return nil, append(problems, ce.Problems...), nil
+	case err != nil:
+		return nil, append(problems, err.Error()), nil
+	}
+	p.itype, err = p.pkg.Type(typeID)
+	if errors.As(err, &ce) {
+		return nil, append(problems, ce.Problems...), nil
+	} else if err != nil {
+		return nil, append(problems, err.Error()), nil
+	}
+	if _, err := p.itype.ResolveFields(p.values); errors.As(err, &ce) {
+		problems = append(problems, ce.Problems...)
+	}
+	if _, _, err := p.itype.Entrypoint(p.pkg.FS); err != nil {
+		problems = append(problems, err.Error())
+	}
+	if cfg.ledger != "" && party == "" && cfg.token == "" && cfg.tokenFile == "" {
+		problems = append(problems, "no party to act as: set --party, DAML_LEDGER_PARTY or metadata.runAs, or give a token whose user has a primary party")
+	}
+	if len(problems) > 0 {
+		return nil, problems, nil
+	}
+
+	p.dars, err = p.pkg.LoadDARs()
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, path := range cfg.extraDARs {
+		dar, err := lf.ReadDAR(path)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--dar: %w", err)
+		}
+		p.dars = append(p.dars, dar)
+	}
+	return p, nil, nil
+}
+
+// readInstanceConfig reads int_args.yaml. A missing file is an error only
+// when its path was given explicitly.
+func readInstanceConfig(cfg *runConfig) (*dit.InstanceConfig, error) {
+	inst, err := dit.ReadInstanceConfig(cfg.configPath)
+	if errors.Is(err, os.ErrNotExist) && !cfg.configSet {
+		return nil, nil
+	}
+	if err != nil && errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("instance configuration %s not found; fix --config or DABL_INTEGRATION_METADATA_PATH", cfg.configPath)
+	}
+	return inst, err
+}
+
+func runIntegration(ctx context.Context, cfg *runConfig, problems []string, stdout, stderr io.Writer) int {
+	level := new(slog.LevelVar)
+	if cfg.logLevel >= debugLogLevel {
+		level.Set(slog.LevelDebug)
+	}
+	log := newLogger(stderr, cfg.logFormat, level)
+
+	p, problems, err := prepare(cfg, problems)
+	if len(problems) > 0 {
+		return reportError(stderr, "run", &dit.ConfigError{Problems: problems})
+	}
+	if err != nil {
+		return reportError(stderr, "run", err)
+	}
+	for _, w := range p.pkg.Warnings() {
+		log.Warn("package metadata: " + w)
+	}
+
+	ledgerAddr, party, stopLedger, err := connectTarget(cfg, p, log)
+	if err != nil {
+		return reportError(stderr, "run", err)
+	}
+	defer stopLedger()
+
+	catalog := lf.NewCatalog()
+	for _, dar := range p.dars {
+		for _, pkg := range dar.Packages {
+			if err := catalog.Add(pkg); err != nil {
+				return reportError(stderr, "run", fmt.Errorf("load package %s of %s: %w", pkg.ID, dar.File, err))
+			}
+		}
+	}
+	cl, err := client.Dial(ctx, client.Config{
+		Address:   ledgerAddr,
+		CAFile:    cfg.caFile,
+		Token:     cfg.token,
+		TokenFile: cfg.tokenFile,
+		Party:     party,
+		UserID:    cfg.applicationID,
+		Catalog:   catalog,
+		Logger:    log.With("component", "ledger-client"),
+	})
+	if err != nil {
+		return reportError(stderr, "run", err)
+	}
+	defer func() {
+		closeCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+		defer cancel()
+		if err := cl.Close(closeCtx); err != nil {
+			log.Warn("closing the ledger connection failed", "error", err)
+		}
+	}()
+
+	instanceID := cfg.instanceID
+	if instanceID == "" {
+		instanceID = p.itype.ID
+	}
+	registry := prometheus.NewRegistry()
+	limits := interp.DefaultLimits()
+	if cfg.handlerTime > 0 {
+		limits.Timeout = cfg.handlerTime
+	}
+	if cfg.maxSteps > 0 {
+		limits.MaxSteps = cfg.maxSteps
+	}
+	rt, err := integration.New(integration.Options{
+		Package:    p.pkg,
+		TypeID:     p.itype.ID,
+		Config:     p.values,
+		InstanceID: instanceID,
+		Client:     cl,
+		Limits:     limits,
+		QueueSize:  cfg.queueSize,
+		Logger:     log,
+		LogLevel:   level,
+		Registry:   registry,
+		Watch:      cfg.watch,
+	})
+	if err != nil {
+		return reportError(stderr, "run", err)
+	}
+	if cfg.logLevel != 0 {
+		if err := rt.SetLogLevel(cfg.logLevel); err != nil {
+			return reportError(stderr, "run", err)
+		}
+	}
+
+	srv, err := httpd.New(httpd.Options{
+		InstanceID:  instanceID,
+		Integration: rt,
+		Auth: httpd.AuthOptions{
+			JWKSURL:       cfg.jwksURL,
+			JWKSFile:      cfg.jwksFile,
+			PublicKeyFile: cfg.publicKey,
+			LedgerID:      cfg.ledgerID,
+		},
+		Registry: registry,
+		Logger:   log.With("component", "http"),
+	})
+	if err != nil {
+		return reportError(stderr, "run", err)
+	}
+	lis, err := net.Listen("tcp", cfg.listen)
+	if err != nil {
+		return reportError(stderr, "run", fmt.Errorf("listen on %s: %w; choose another address with --listen", cfg.listen, err))
+	}
+	baseURL := "http://" + lis.Addr().String()
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(lis) }()
+	defer func() {
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+		defer cancel()
+		if err := srv.Shutdown(shutdownCtx); err != nil {
+			log.Warn("HTTP server shutdown failed", "error", err)
+		}
+	}()
+
+	runErr := make(chan error, 1)
+	go func() { runErr <- rt.Run(ctx) }()
+
+	select {
+	case <-rt.Ready():
+		printSummary(stdout, summaryInfo{
+			itype: p.itype, party: rt.Party(), ledger: describeLedger(cfg, ledgerAddr, len(p.dars)),
+			serverURL: baseURL, instanceID: instanceID, status: rt.Status(), webhooks: rt.Webhooks(),
+		})
+		if cfg.addrFile != "" {
+			if err := writeFileAtomic(cfg.addrFile, []byte(baseURL+"\n")); err != nil {
+				log.Error("writing the address file failed", "file", cfg.addrFile, "error", err)
+			}
+		}
+	case err := <-runErr:
+		return runFailed(stderr, err)
+	case err := <-serveErr:
+		return reportError(stderr, "run", fmt.Errorf("HTTP server: %w", err))
+	}
+
+	select {
+	case err := <-runErr:
+		if err != nil {
+			return runFailed(stderr, err)
+		}
+	case err := <-serveErr:
+		stop := fmt.Errorf("HTTP server stopped: %w", err)
+		log.Error("stopping the integration", "error", stop)
+		return runFailed(stderr, stop)
+	}
+	log.Info("ditstar run stopped")
+	return exitOK
+}
+
+func runFailed(stderr io.Writer, err error) int {
+	if err == nil {
+		return exitOK
+	}
+	var ce *dit.ConfigError
+	if errors.As(err, &ce) {
+		return reportError(stderr, "run", err)
+	}
+	fmt.Fprintf(stderr, "ditstar run: %v\n", err)
+	return exitFail
+}
+
+// connectTarget returns the ledger address and party to dial. Without
+// --ledger it starts the embedded ledger on a loopback port, loads the
+// package's DARs and allocates the party. stop releases what it started.
+func connectTarget(cfg *runConfig, p *prepared, log *slog.Logger) (addr, party string, stop func(), err error) {
+	if cfg.ledger != "" {
+		return cfg.ledger, p.party, func() {}, nil
+	}
+	ledger, err := sandbox.New(sandbox.Options{DARs: p.dars, Logger: log.With("component", "embedded-ledger")})
+	if err != nil {
+		return "", "", nil, fmt.Errorf("start the embedded ledger: %w", err)
+	}
+	listenAddr, err := ledger.Listen("127.0.0.1:0")
+	if err != nil {
+		ledger.Stop()
+		return "", "", nil, fmt.Errorf("start the embedded ledger: %w", err)
+	}
+	// A full party id names a party on another participant, so only its
+	// hint is meaningful to the embedded ledger.
+	hint, _, _ := strings.Cut(p.party, "::")
+	if hint == "" {
+		hint = "integration"
+	}
+	party, err = ledger.AllocateParty(hint)
+	if err != nil {
+		ledger.Stop()
+		return "", "", nil, fmt.Errorf("allocate party %q on the embedded ledger: %w", hint, err)
+	}
+	return listenAddr.String(), party, ledger.Stop, nil
+}
+
+func describeLedger(cfg *runConfig, addr string, dars int) string {
+	if cfg.ledger != "" {
+		return addr
+	}
+	return fmt.Sprintf("embedded at %s (%d DARs loaded)", addr, dars)
+}
+
+func newLogger(w io.Writer, format string, level *slog.LevelVar) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: level}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// writeFileAtomic writes data to a temporary file and renames it, so that a
+// reader polling for path never reads it half written.
+func writeFileAtomic(path string, data []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}

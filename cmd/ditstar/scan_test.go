@@ -1,0 +1,63 @@
+package main
+
+import (
+	"testing"
+)
+
+func TestScanCommandCalls(t *testing.T) {
+	src := `from dazl import create, exercise
+# exercise(cid, "Commented")
+def main(env, events):
+    s = "exercise(cid, 'InString')"
+    @events.ledger.contract_created("Main:Request")
+    async def on_request(event):
+        return [
+            exercise(event.cid, "Accept", {"note": f"x{1}"}),
+            dazl.exercise(event.cid, choice='Reject'),
+            create("Main:Receipt", {"owner": env.party}),
+            exercise_by_key("Main:Counter", env.party, "Increment"),
+            create_and_exercise(template="Main:Job",
+                                payload={},
+                                choice="Start"),
+            exercise(event.cid, name),
+            exercise(event.cid, "A" + "B"),
+            other.create("NotACommand", {}),
+        ]
+`
+	calls := scanCommandCalls(src)
+	type want struct {
+		name, template, choice string
+		line                   int
+	}
+	wants := []want{
+		{"exercise", "", "Accept", 8},
+		{"exercise", "", "Reject", 9},
+		{"create", "Main:Receipt", "", 10},
+		{"exercise_by_key", "Main:Counter", "Increment", 11},
+		{"create_and_exercise", "Main:Job", "Start", 12},
+		{"exercise", "", "", 15},
+		{"exercise", "", "", 16},
+	}
+	if len(calls) != len(wants) {
+		t.Fatalf("got %d calls, want %d: %+v", len(calls), len(wants), calls)
+	}
+	for i, w := range wants {
+		c := calls[i]
+		if c.name != w.name || c.template != w.template || c.choice != w.choice || c.line != w.line {
+			t.Errorf("call %d = %s(%q, %q) line %d; want %s(%q, %q) line %d",
+				i, c.name, c.template, c.choice, c.line, w.name, w.template, w.choice, w.line)
+		}
+	}
+	if got := calls[4].choicePos; got != [2]int{14, 40} {
+		t.Errorf("create_and_exercise choice position = %v, want line 14 column 40", got)
+	}
+	if got := calls[0].choicePos; got != [2]int{8, 33} {
+		t.Errorf("exercise choice position = %v, want line 8 column 33", got)
+	}
+}
+
+func TestScanCommandCallsUnterminated(t *testing.T) {
+	for _, src := range []string{`exercise(cid, "open`, `create(`, `"""never closed`, `exercise(a, b`} {
+		_ = scanCommandCalls(src) // must not panic or loop
+	}
+}
