@@ -2,6 +2,7 @@ package lf
 
 import (
 	"errors"
+	"math/big"
 	"strings"
 	"testing"
 	"time"
@@ -228,6 +229,8 @@ func TestRoundTripBuiltinTypes(t *testing.T) {
 		{"int64 max", Prim(TypeInt64), int64(9223372036854775807), int64(9223372036854775807), nil},
 		{"int64 from int", Prim(TypeInt64), 42, int64(42), nil},
 		{"int64 from string", Prim(TypeInt64), "-17", int64(-17), nil},
+		{"int64 from big.Int", Prim(TypeInt64), big.NewInt(-5), int64(-5), nil},
+		{"numeric from big.Int", NumericType(0), new(big.Int).Lsh(big.NewInt(1), 100), mustDecimal(t, "1267650600228229401496703205376"), nil},
 		{"numeric 0", NumericType(0), "12345678901234567890123456789012345678", mustDecimal(t, "12345678901234567890123456789012345678"), nil},
 		{"numeric 37", NumericType(37), "0.1234567890123456789012345678901234567", mustDecimal(t, "0.1234567890123456789012345678901234567"), nil},
 		{"numeric float", NumericType(10), 0.1, mustDecimal(t, "0.1"), &v2.Value{Sum: &v2.Value_Numeric{Numeric: "0.1000000000"}}},
@@ -323,6 +326,7 @@ func TestEncodeMismatches(t *testing.T) {
 		{"someInteger", 1.5, "someInteger: got float 1.5, want Int64"},
 		{"someInteger", "99999999999999999999", "want Int64: out of the Int64 range"},
 		{"someInteger", uint64(1 << 63), "want Int64: out of the Int64 range"},
+		{"someInteger", new(big.Int).Lsh(big.NewInt(1), 64), "want Int64: out of the Int64 range"},
 		{"someDecimal", "1.12345678901", "want Numeric 10: more than 10 digits after the point would be lost"},
 		{"someDecimal", "123456789012345678901234567890", "want Numeric 10: more than 28 digits before the point"},
 		{"someDecimal", "abc", `someDecimal: got string "abc", want Numeric 10`},

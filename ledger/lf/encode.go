@@ -3,6 +3,7 @@ package lf
 import (
 	"fmt"
 	"math"
+	"math/big"
 	"reflect"
 	"sort"
 	"strconv"
@@ -499,6 +500,11 @@ func toInt64(v any) (int64, error) {
 			return 0, errMismatch
 		}
 		return i, nil
+	case *big.Int:
+		if n == nil || !n.IsInt64() {
+			return 0, fmt.Errorf("out of the Int64 range")
+		}
+		return n.Int64(), nil
 	case Decimal:
 		r, ok := n.Rescale(0)
 		if !ok || !r.coefficient().IsInt64() {
@@ -542,6 +548,11 @@ func toNumeric(v any, scale int) (Decimal, error) {
 		d = parsed
 	case float32:
 		return toNumeric(float64(n), scale)
+	case *big.Int:
+		if n == nil {
+			return Decimal{}, errMismatch
+		}
+		d = Decimal{coef: new(big.Int).Set(n)}
 	default:
 		i, err := toInt64(v)
 		if err != nil {
@@ -656,7 +667,7 @@ func describe(v any) string {
 		return "list"
 	case bool:
 		return "bool " + strconv.FormatBool(x)
-	case string, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64, Decimal, Date, time.Time:
+	case string, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64, *big.Int, Decimal, Date, time.Time:
 		return kindName(v) + " " + shortValue(v)
 	}
 	if _, ok := asList(v); ok {

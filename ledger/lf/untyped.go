@@ -3,6 +3,7 @@ package lf
 import (
 	"fmt"
 	"math"
+	"math/big"
 	"strconv"
 	"time"
 
@@ -36,7 +37,7 @@ func encodeUntyped(v any, isParty func(string) bool, path string) (*v2.Value, er
 			return &v2.Value{Sum: &v2.Value_Party{Party: x}}, nil
 		}
 		return &v2.Value{Sum: &v2.Value_Text{Text: x}}, nil
-	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
+	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, *big.Int:
 		n, err := toInt64(x)
 		if err != nil {
 			return nil, &EncodeError{Path: path, Got: describe(v), Want: "Int64", Err: err}
