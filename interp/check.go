@@ -14,6 +14,7 @@ import (
 // compile, or that lack an imported name. A file without problems returns
 // nil.
 func (in *Interp) Check(fsys fs.FS, path string) []Diagnostic {
+	path = cleanPath(path)
 	c, err := in.compileCached(fsys, path)
 	if err != nil {
 		var compile *CompileError

@@ -156,3 +156,40 @@ func TestCompileErrorLists(t *testing.T) {
 		t.Errorf("FormatError has %d lines, want 3:\n%s", strings.Count(text, "\n")+1, text)
 	}
 }
+
+func TestLoadFileImportCycle(t *testing.T) {
+	in := interp.New(testOptions())
+	fsys := testFS(map[string]string{
+		"test.star": "from .a import x\n",
+		"a.star":    "from .b import y\nx = 1\n",
+		"b.star":    "from .a import x\ny = 2\n",
+	})
+	_, err := in.LoadFile(context.Background(), fsys, "test.star")
+	if err == nil {
+		t.Fatal("no error")
+	}
+	if want := "import cycle: test.star imports a.star imports b.star imports a.star"; !strings.Contains(err.Error(), want) {
+		t.Errorf("error %q lacks %q", err, want)
+	}
+}
+
+func TestLoadFileMissing(t *testing.T) {
+	in := interp.New(testOptions())
+	_, err := in.LoadFile(context.Background(), testFS(nil), "nothere.star")
+	if err == nil || !strings.Contains(err.Error(), "read script: open nothere.star") {
+		t.Errorf("got %v, want the read error naming the file", err)
+	}
+}
+
+func TestLoadFileFreezesGlobals(t *testing.T) {
+	in := interp.New(testOptions())
+	fsys := testFS(map[string]string{"test.star": "state = {}\n\ndef put(k):\n    state[k] = 1\n"})
+	globals, err := in.LoadFile(context.Background(), fsys, "test.star")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = in.Call(context.Background(), globals["put"], starlark.Tuple{starlark.String("k")}, nil, nil)
+	if err == nil || !strings.Contains(err.Error(), "frozen") {
+		t.Errorf("got %v, want an error about the frozen dict", err)
+	}
+}

@@ -118,7 +118,7 @@ func (in *Interp) LoadFile(ctx context.Context, fsys fs.FS, path string) (starla
 	s := in.newSession(ctx)
 	defer s.cancel()
 	l := &loader{in: in, fsys: fsys, session: s, files: make(map[string]*loadedFile)}
-	globals, err := l.loadFile(path, s.maxSteps, nil)
+	globals, err := l.loadFile(cleanPath(path), s.maxSteps, nil)
 	return globals, err
 }
 
@@ -241,6 +241,12 @@ func resolveModule(fsys fs.FS, file, module string) (string, error) {
 		return "", fmt.Errorf("module %s not found: %w", module, err)
 	}
 	return target, nil
+}
+
+// cleanPath turns "./main.star" and "/main.star" into the "main.star" form
+// that io/fs requires.
+func cleanPath(name string) string {
+	return strings.TrimPrefix(path.Clean("/"+name), "/")
 }
 
 // sortedKeys returns the keys of m in order.

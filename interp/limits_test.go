@@ -228,3 +228,25 @@ func TestCallSetup(t *testing.T) {
 		t.Errorf("thread local = %q, want on_created", got)
 	}
 }
+
+// TestConcurrentLoadAndCall runs loads and calls from several goroutines,
+// for the race detector.
+func TestConcurrentLoadAndCall(t *testing.T) {
+	in := interp.New(testOptions())
+	fsys := testFS(map[string]string{"test.star": "from .helpers import double\n\ndef work(x):\n    return double(x)\n"})
+	errs := make(chan error, 8)
+	for range 8 {
+		go func() {
+			globals, err := in.LoadFile(context.Background(), fsys, "./test.star")
+			if err == nil {
+				_, err = in.Call(context.Background(), globals["work"], starlark.Tuple{starlark.MakeInt(2)}, nil, nil)
+			}
+			errs <- err
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Error(interp.FormatError(err))
+		}
+	}
+}

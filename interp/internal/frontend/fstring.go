@@ -7,17 +7,67 @@ import (
 	"go.starlark.net/syntax"
 )
 
-// fstring replaces the f-string token t by a plain string literal of the
-// same layout, and records the expression that the tree edit puts in its
-// place: "a {} b {}".format(x, y.z) for f"a {x} b {y.z}". A u-prefixed
-// string, which Starlark cannot read either, takes the same path without
-// fields.
-func (p *prescan) fstring(t token) {
-	if !t.terminated {
-		return // the Starlark parser reports the unterminated string
+// stringGroup replaces a run of adjacent string literals by one string
+// literal placeholder at the first token's position, keeping the layout,
+// and records the expression that the tree edit puts in its place. A run
+// is one f-string (f"a {x} b {y.z}" becomes "a {} b {}".format(x, y.z)),
+// one u-prefixed string, or literals that Python joins implicitly, as in
+// ("a" f"{b}"), which Starlark cannot read.
+func (p *prescan) stringGroup(parts []token) {
+	for _, t := range parts {
+		if !t.terminated {
+			return // the Starlark parser reports the unterminated string
+		}
+		if len(parts) > 1 && strings.ContainsRune(t.prefix, 'b') {
+			p.errorf(t.line, t.col, "adjacent bytes literals are not supported. Join them with +")
+			return
+		}
 	}
-	f := &fstringBuilder{p: p, tok: t, raw: strings.ContainsRune(t.prefix, 'r'), literal: !t.fstring()}
-	f.body = p.src[t.body:t.bodyEnd]
+	f := &fstringBuilder{p: p, tok: parts[0]}
+	for _, t := range parts {
+		f.setPart(t)
+		if !f.part() {
+			f.failed = true
+			break
+		}
+		f.flush()
+	}
+	expr, ok := f.result()
+
+	// The placeholder keeps the opening quote at the first token's start,
+	// blanks the prefix and the content, and keeps every line break in
+	// place, so that the parser reads a string literal at that position.
+	// The other tokens become spaces.
+	first := parts[0]
+	q := `"`
+	if len(first.quote) == 3 {
+		q = `"""`
+	}
+	var repl strings.Builder
+	repl.WriteString(q)
+	repl.WriteString(strings.Repeat(" ", len(first.prefix)))
+	for _, r := range p.src[first.body:first.bodyEnd] {
+		if r == '\n' || r == '\r' {
+			repl.WriteRune(r)
+		} else {
+			repl.WriteByte(' ')
+		}
+	}
+	repl.WriteString(q)
+	p.overwrite(first.start, first.end, repl.String())
+	for _, t := range parts[1:] {
+		p.blank(t.start, t.end)
+	}
+	if ok {
+		p.fstrings[place{first.line, first.col}] = expr
+	}
+}
+
+// setPart prepares f to read the content of the string token t.
+func (f *fstringBuilder) setPart(t token) {
+	f.raw = strings.ContainsRune(t.prefix, 'r')
+	f.literal = !t.fstring()
+	f.body = f.p.src[t.body:t.bodyEnd]
 	f.lines = make([]int32, len(f.body)+1)
 	f.cols = make([]int32, len(f.body)+1)
 	line, col := t.line, t.col+int32(t.body-t.start)
@@ -30,38 +80,13 @@ func (p *prescan) fstring(t token) {
 		}
 	}
 	f.lines[len(f.body)], f.cols[len(f.body)] = line, col
-
-	expr, ok := f.build()
-
-	// The placeholder keeps the opening quote at the token's start, blanks
-	// the prefix and the content, and keeps every line break in place, so
-	// that the parser reads a string literal at t's position.
-	q := `"`
-	if len(t.quote) == 3 {
-		q = `"""`
-	}
-	var repl strings.Builder
-	repl.WriteString(q)
-	repl.WriteString(strings.Repeat(" ", len(t.prefix)))
-	for _, r := range f.body {
-		if r == '\n' || r == '\r' {
-			repl.WriteRune(r)
-		} else {
-			repl.WriteByte(' ')
-		}
-	}
-	repl.WriteString(q)
-	p.overwrite(t.start, t.end, repl.String())
-	if ok {
-		p.fstrings[place{t.line, t.col}] = expr
-	}
 }
 
 type fstringBuilder struct {
 	p           *prescan
-	tok         token
+	tok         token // the first token of the run
 	raw         bool
-	literal     bool // braces are plain text, as in a u-prefixed string
+	literal     bool // braces are plain text, as outside f-strings
 	body        []rune
 	lines, cols []int32 // position of each rune of body
 
@@ -91,7 +116,9 @@ func (f *fstringBuilder) flush() {
 	f.lit = f.lit[:0]
 }
 
-func (f *fstringBuilder) build() (syntax.Expr, bool) {
+// part reads the content of the current string token and reports
+// whether it is valid.
+func (f *fstringBuilder) part() bool {
 	body := f.body
 	for i := 0; i < len(body); {
 		c := body[i]
@@ -114,11 +141,11 @@ func (f *fstringBuilder) build() (syntax.Expr, bool) {
 			i += 2
 		case c == '}':
 			f.errorAt(i, "invalid f-string: a single } is not allowed. Write }} for a literal brace")
-			return nil, false
+			return false
 		case c == '{':
 			next, ok := f.field(i)
 			if !ok {
-				return nil, false
+				return false
 			}
 			i = next
 		default:
@@ -126,6 +153,12 @@ func (f *fstringBuilder) build() (syntax.Expr, bool) {
 			i++
 		}
 	}
+	return true
+}
+
+// result returns the expression for the whole run: a string literal, or a
+// format call when there are fields.
+func (f *fstringBuilder) result() (syntax.Expr, bool) {
 	f.flush()
 	if f.failed {
 		return nil, false

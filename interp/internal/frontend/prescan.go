@@ -389,7 +389,8 @@ var unsupported = map[string]string{
 }
 
 // scan checks the tokens of one statement for unsupported keywords and
-// rewrites await (inside a line), u-prefixed strings and f-strings.
+// rewrites await (inside a line), adjacent string literals, u-prefixed
+// strings and f-strings.
 func (p *prescan) scan(s []token) {
 	for i, t := range s {
 		if p.skip[t.start] {
@@ -417,9 +418,17 @@ func (p *prescan) scan(s []token) {
 				p.errorf(t.line, t.col, "async is supported only in async def, which means def. Write a plain for loop or call instead")
 			}
 		case tokString:
-			// u"x" is Python 2's spelling of "x".
-			if t.fstring() || t.prefix == "u" {
-				p.fstring(t)
+			// Adjacent literals, an f-string or a u-prefixed string (Python
+			// 2's spelling of a plain string) become one literal.
+			j := i + 1
+			for j < len(s) && s[j].kind == tokString && !p.skip[s[j].start] {
+				j++
+			}
+			if group := s[i:j]; len(group) > 1 || t.fstring() || t.prefix == "u" {
+				for _, g := range group {
+					p.skip[g.start] = true
+				}
+				p.stringGroup(group)
 			}
 		}
 	}
