@@ -9,7 +9,7 @@ import (
 )
 
 // timeMembers returns go.starlark.net's time module on the host's clock,
-// in UTC, plus Python's time.time() and time.time_ns(). now() returns a
+// with now and from_timestamp in UTC, plus Python's time.time() and time.time_ns(). now() returns a
 // time value with format(layout), unix, year and the other fields of
 // go.starlark.net's time type; durations come from parse_duration and the
 // constants second, minute, hour and so on.
@@ -33,6 +33,13 @@ func timeMembers(h *Host) starlark.StringDict {
 			return starlark.Float(float64(h.now().UnixNano()) / 1e9), nil
 		}
 		return starlark.Call(thread, construct, args, kwargs)
+	})
+	d["from_timestamp"] = starlark.NewBuiltin("from_timestamp", func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+		var sec, nsec int64
+		if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, &sec, &nsec); err != nil {
+			return nil, err
+		}
+		return starlarktime.Time(time.Unix(sec, nsec).UTC()), nil
 	})
 	d["time_ns"] = starlark.NewBuiltin("time_ns", func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 		if err := starlark.UnpackArgs(b.Name(), args, kwargs); err != nil {
