@@ -25,6 +25,7 @@ func TestInspectJSON(t *testing.T) {
 	if len(got) != 2 {
 		t.Fatalf("got %d objects, want 2", len(got))
 	}
+
 	first := got[0]
 	wantScalars := map[string]any{
 		"file":            "dabl-integration-core-1.2.3.dar",
@@ -39,6 +40,7 @@ func TestInspectJSON(t *testing.T) {
 			t.Errorf("%s = %v, want %v", key, first[key], want)
 		}
 	}
+
 	templates := first["templates"].([]any)
 	if len(templates) != 2 {
 		t.Fatalf("got %d templates, want 2", len(templates))
@@ -56,6 +58,7 @@ func TestInspectJSON(t *testing.T) {
 	if got := joinAny(seq["fields"]); got != "owner,name,count" {
 		t.Errorf("Sequence fields = %s", got)
 	}
+
 	if got[1]["file"] != "dabl-integration-coindesk-1.1.2.dar" {
 		t.Errorf("second file = %v", got[1]["file"])
 	}

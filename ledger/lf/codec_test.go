@@ -299,7 +299,7 @@ var inexactSum = func(a, b float64) float64 { return a + b }(0.1, 0.2)
 
 func TestEncodeMismatches(t *testing.T) {
 	c, pkg := loadCatalog(t, "all-kinds-of-sdk-3.3.0.dar")
-	one := TemplateID{PackageID: pkg, Module: "AllKindsOf", Entity: "OneOfEverything"}
+	everything := TemplateID{PackageID: pkg, Module: "AllKindsOf", Entity: "OneOfEverything"}
 	valid := func() map[string]any {
 		return map[string]any{
 			"operator": "Op", "someBoolean": true, "someInteger": 1, "someDecimal": "1.0",
@@ -311,7 +311,7 @@ func TestEncodeMismatches(t *testing.T) {
 			"someMeasurement": 1, "someEnum": "Red", "theUnit": map[string]any{},
 		}
 	}
-	if _, err := c.EncodeCreate(one, valid()); err != nil {
+	if _, err := c.EncodeCreate(everything, valid()); err != nil {
 		t.Fatalf("valid argument rejected: %v", err)
 	}
 	cases := []struct {
@@ -356,7 +356,7 @@ func TestEncodeMismatches(t *testing.T) {
 		t.Run(tc.field+" "+describe(tc.value), func(t *testing.T) {
 			arg := valid()
 			arg[tc.field] = tc.value
-			_, err := c.EncodeCreate(one, arg)
+			_, err := c.EncodeCreate(everything, arg)
 			if err == nil {
 				t.Fatalf("accepted %s = %v", tc.field, tc.value)
 			}

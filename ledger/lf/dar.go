@@ -61,19 +61,37 @@ func ParseDAR(name string, data []byte) (*DAR, error) {
 	if mainPath == "" {
 		return nil, fmt.Errorf("dar %s: entry META-INF/MANIFEST.MF: missing Main-Dalf attribute", name)
 	}
-	paths := []string{mainPath}
-	for _, p := range strings.Split(manifest["Dalfs"], ",") {
-		p = strings.TrimSpace(p)
-		if p != "" && p != mainPath {
-			paths = append(paths, p)
-		}
-	}
 	dar := &DAR{
 		File:       name,
 		SDKVersion: manifest["Sdk-Version"],
 		Name:       manifest["Name"],
 		Manifest:   manifest,
 	}
+	dar.Packages, err = readDALFs(name, files, dalfPaths(mainPath, manifest["Dalfs"]))
+	if err != nil {
+		return nil, err
+	}
+	dar.MainPackageID = dar.Packages[0].ID
+	return dar, nil
+}
+
+// dalfPaths returns the DALF entries of a DAR, the main one first, from the
+// manifest's comma-separated Dalfs list.
+func dalfPaths(mainPath, dalfs string) []string {
+	paths := []string{mainPath}
+	for _, p := range strings.Split(dalfs, ",") {
+		p = strings.TrimSpace(p)
+		if p != "" && p != mainPath {
+			paths = append(paths, p)
+		}
+	}
+	return paths
+}
+
+// readDALFs decodes the DALF entries in order. A package that two entries
+// contain is kept once.
+func readDALFs(name string, files map[string]*zip.File, paths []string) ([]*Package, error) {
+	var pkgs []*Package
 	seen := map[string]bool{}
 	for _, p := range paths {
 		f, ok := files[p]
@@ -88,14 +106,12 @@ func ParseDAR(name string, data []byte) (*DAR, error) {
 		if err != nil {
 			return nil, fmt.Errorf("dar %s: entry %s: %w", name, p, err)
 		}
-		if seen[pkg.ID] {
-			continue
+		if !seen[pkg.ID] {
+			seen[pkg.ID] = true
+			pkgs = append(pkgs, pkg)
 		}
-		seen[pkg.ID] = true
-		dar.Packages = append(dar.Packages, pkg)
 	}
-	dar.MainPackageID = dar.Packages[0].ID
-	return dar, nil
+	return pkgs, nil
 }
 
 func readEntry(f *zip.File) ([]byte, error) {

@@ -197,13 +197,13 @@ func TestReadDARAllKindsOfTypes(t *testing.T) {
 	if color.Kind != EnumType || strings.Join(color.Constructors, " ") != "Red Green Blue" {
 		t.Errorf("Color is %s %v, want enum Red Green Blue", color.Kind, color.Constructors)
 	}
-	one, _ := c.Template(TemplateID{PackageID: id.PackageID, Module: id.Module, Entity: "OneOfEverything"})
+	everything, _ := c.Template(TemplateID{PackageID: id.PackageID, Module: id.Module, Entity: "OneOfEverything"})
 	// someMeasurement has the synonym Measurement = Decimal in the source,
 	// which the compiler expands.
-	if got := one.Fields[13]; got.Name != "someMeasurement" || got.Type.String() != "Numeric 10" {
+	if got := everything.Fields[13]; got.Name != "someMeasurement" || got.Type.String() != "Numeric 10" {
 		t.Errorf("field 14 = %s %s, want someMeasurement Numeric 10", got.Name, got.Type)
 	}
-	if ch := one.Choices["Accept"]; ch == nil || ch.ReturnType.Kind != TypeUnit {
+	if ch := everything.Choices["Accept"]; ch == nil || ch.ReturnType.Kind != TypeUnit {
 		t.Errorf("Accept choice = %+v, want one returning Unit", ch)
 	}
 }

@@ -47,22 +47,26 @@ func TestDecimalArithmetic(t *testing.T) {
 	if got := a.Mul(b).String(); got != "5.125" {
 		t.Errorf("Mul = %s", got)
 	}
+
 	q, err := DecimalFromInt64(1).Quo(DecimalFromInt64(3), 10)
 	if err != nil || q.String() != "0.3333333333" {
 		t.Errorf("Quo = %s, %v", q, err)
 	}
+
 	// Half to even: 2.5 → 2, 3.5 → 4, -2.5 → -2.
 	for in, want := range map[string]string{"2.5": "2", "3.5": "4", "-2.5": "-2", "2.51": "3"} {
 		if got := mustDecimal(t, in).Round(0).String(); got != want {
 			t.Errorf("Round(%s) = %s, want %s", in, got, want)
 		}
 	}
+
 	if _, err := a.Quo(Decimal{}, 2); !errors.Is(err, ErrDivisionByZero) {
 		t.Errorf("Quo by zero error = %v", err)
 	}
 	if a.Cmp(mustDecimal(t, "10.2500")) != 0 || a.Cmp(b) != 1 || b.Cmp(a) != -1 {
 		t.Error("Cmp ignores scale or orders wrongly")
 	}
+
 	if got := mustDecimal(t, "0.1").Float64(); got != 0.1 {
 		t.Errorf("Float64 = %v", got)
 	}

@@ -38,9 +38,9 @@ func (c *Catalog) DecodeRecord(tid TemplateID, r *v2.Record) (*Map, error) {
 }
 
 // CheckValue checks that v is a valid value of type t, as a participant
-// checks the values of a submitted command: the shape matches the type,
-// Numerics fit their scale, party ids, dates and timestamps are valid,
-// record labels match the fields, and map keys are unique.
+// checks the values of a submitted command. The shape must match the type
+// and Numerics must fit their scale. Party ids, dates and timestamps must be
+// valid, record labels must match the fields, and map keys must be unique.
 func (c *Catalog) CheckValue(t *Type, v *v2.Value) error {
 	if t == nil {
 		return fmt.Errorf("check value: missing type")
@@ -62,7 +62,7 @@ func DecodeUntyped(v *v2.Value) (any, error) {
 // ValueError reports a Ledger API value that does not match its type.
 type ValueError struct {
 	Op   string // "decode Main:Asset", "check Main:Asset"; may be empty
-	Path string // where in the value, as in EncodeError
+	Path string // the location in the value, in the form of EncodeError.Path
 	Msg  string
 }
 

@@ -7,8 +7,8 @@ import (
 )
 
 // lf2Decoder converts a Daml-LF 2.x package. LF 2 interns every string,
-// dotted name and type; from 2.2 expressions are interned too, and a module
-// reference may name a package through the package's import table.
+// dotted name and type. From LF 2.2 expressions are interned too, and a
+// module reference may name a package through the package's import table.
 type lf2Decoder struct {
 	internTable
 	id        string

@@ -37,7 +37,7 @@ func decodePayload(id string, payload *archive.ArchivePayload) (*Package, error)
 		}
 		pkg.LFVersion = "2." + payload.GetMinor()
 	default:
-		return nil, fmt.Errorf("payload holds no daml-lf package")
+		return nil, fmt.Errorf("payload contains no daml-lf package")
 	}
 	pkg.ID = id
 	return pkg, nil

@@ -123,6 +123,7 @@ func TestUntypedRoundTrip(t *testing.T) {
 		"maybe", nil,
 		"tags", []any{"a", true},
 	)
+
 	isParty := func(s string) bool { return strings.Contains(s, "::") }
 	v, err := EncodeUntyped(in, isParty)
 	if err != nil {
@@ -138,6 +139,7 @@ func TestUntypedRoundTrip(t *testing.T) {
 	if fields[4].GetValue().GetNumeric() != "10.5" {
 		t.Errorf("exact = %v, want Numeric 10.5", fields[4].GetValue())
 	}
+
 	got, err := DecodeUntyped(v)
 	if err != nil {
 		t.Fatal(err)
@@ -186,6 +188,7 @@ func TestV1RoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+
 	old, err := RecordToV1(rec)
 	if err != nil {
 		t.Fatal(err)
@@ -200,6 +203,7 @@ func TestV1RoundTrip(t *testing.T) {
 	if !proto.Equal(rec, back) {
 		t.Errorf("v1 round trip changed the record:\n%v\n%v", rec, back)
 	}
+
 	textMap := &v2.Value{Sum: &v2.Value_TextMap{TextMap: &v2.TextMap{Entries: []*v2.TextMap_Entry{{Key: "k", Value: text("v")}}}}}
 	genMap := &v2.Value{Sum: &v2.Value_GenMap{GenMap: &v2.GenMap{Entries: []*v2.GenMap_Entry{{Key: int64Value(1), Value: text("v")}}}}}
 	for _, v := range []*v2.Value{textMap, genMap, party("p"), &v2.Value{Sum: &v2.Value_ContractId{ContractId: "00"}}} {

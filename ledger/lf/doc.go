@@ -22,9 +22,9 @@
 //	Variant                   *Map with one entry, constructor to value
 //	Enum                      string, the constructor name
 //
-// A nested Optional cannot use nil for both levels, so it follows dazl: when
+// A nested Optional cannot use nil for both levels, so it follows dazl. When
 // the element type of an Optional is itself an Optional, Some x is written
-// as a list, [] when x is None and [y] when x is Some y. For example, a value
+// as a list: [] when x is None, and [y] when x is Some y. For example, a value
 // of type Optional (Optional Int64) is nil (None), []any{} (Some None) or
 // []any{int64(5)} (Some (Some 5)).
 //

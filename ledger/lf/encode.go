@@ -57,12 +57,13 @@ func (c *Catalog) EncodeKey(tid TemplateID, key any) (*v2.Value, error) {
 	return e.encode(t.Key, key, "")
 }
 
-// Encode encodes v as a Ledger API value of type t. The Go values that each
-// type accepts are described in the package documentation; besides those,
-// Int64 accepts any Go integer and a decimal integer string, Numeric accepts
-// integers, decimal strings and a float64 whose shortest representation fits
-// the scale, Date and Timestamp accept ISO 8601 strings, a record also
-// accepts a map[string]any, and a record with no fields accepts nil.
+// Encode encodes v as a Ledger API value of type t. Each type accepts the Go
+// values of the package documentation, and some accept more. Int64 accepts
+// any Go integer, *big.Int and a decimal integer string. Numeric accepts
+// those, decimal strings and a float64 whose shortest representation fits
+// the scale. Date and Timestamp accept ISO 8601 strings. A record accepts a
+// map[string]any, a record with no fields accepts nil, and a Daml tuple
+// accepts a list of its components.
 func (c *Catalog) Encode(t *Type, v any) (*v2.Value, error) {
 	e := encoder{c: c}
 	return e.encode(t, v, "")

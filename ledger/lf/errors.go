@@ -8,7 +8,7 @@ import (
 // Its message reads `create Utility.Sequence:Sequence: count: got string "x", want Int64`.
 type EncodeError struct {
 	Op   string // the operation and template, "create Utility.Sequence:Sequence"; may be empty
-	Path string // where in the value: "count", "items[2].name", "owner.Some"
+	Path string // the location in the value: "count", "items[2].name", "kind.Some"
 	Got  string // the Go value, described: `string "x"`
 	Want string // the Daml-LF type or what was expected of the value
 	Err  error  // an underlying cause, such as a range error; may be nil

@@ -26,11 +26,11 @@ const (
 )
 
 // keyExpr converts a key expression when it only builds records from
-// projections of the template parameter, and returns nil otherwise. The Daml
-// compiler writes a key as a call of a generated function of this package
-// on the contract argument, whose body binds projections with let and builds
-// a tuple, so the analysis follows let bindings, lambdas and calls of this
-// package's values.
+// projections of the template parameter, and returns nil otherwise. The
+// Daml compiler writes a key as a call of a generated function on the
+// contract argument. That function binds projections with let and builds a
+// tuple, so the analysis follows let bindings, lambdas and calls of values
+// of this package.
 func (d *lf1Decoder) keyExpr(e *lf1.Expr, env keyEnv, depth int) *KeyExpr {
 	if e == nil || depth > maxKeyDepth || d.keyBudget <= 0 {
 		return nil

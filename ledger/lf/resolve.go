@@ -20,8 +20,8 @@ import (
 //	*                         every template of every package
 //
 // Lists are sorted by id. An unknown name is an error that lists the
-// templates with the same entity name or in the same module; a name that two
-// packages define is an error that lists both.
+// templates with the same entity name or in the same module. A name that
+// two packages define is an error that lists both packages.
 func (c *Catalog) Resolve(ref string, defaultPackageID string) ([]TemplateID, error) {
 	ref = strings.TrimSpace(ref)
 	if ref == "*" {

@@ -12,13 +12,13 @@ import (
 
 // EncodeUntyped encodes v without a Daml-LF type, for templates that no
 // loaded package describes. Each Go value maps to the Ledger API value of
-// its own kind: a string is a Party when isParty returns true for it (isParty
-// may be nil) and Text otherwise; integers are Int64; a float64 and a
-// Decimal are Numerics with as many decimal places as they need; nil is
-// None; a *Map or map[string]any is a record labelled by its keys; a list is
-// a List. Participants reject values whose shape does not match the
-// template, so this mode is for integrations that already send the right
-// shape.
+// its own kind. A string is a Party when isParty returns true for it, and
+// Text otherwise (isParty may be nil). Integers are Int64. A float64 or a
+// Decimal is a Numeric with as many decimal places as it needs. nil is
+// None, a *Map or map[string]any is a record labelled by its keys, and a
+// slice is a List. Participants reject values whose shape does not match
+// the template, so this mode suits integrations that already send the
+// right shape.
 func EncodeUntyped(v any, isParty func(string) bool) (*v2.Value, error) {
 	return encodeUntyped(v, isParty, "")
 }
