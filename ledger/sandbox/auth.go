@@ -145,6 +145,7 @@ func (a *authenticator) verify(token, participantID string) (string, error) {
 		}
 		key = keys[0].Key
 	}
+
 	var std jwt.Claims
 	var custom tokenClaims
 	if err := tok.Claims(key, &std, &custom); err != nil {
@@ -153,6 +154,7 @@ func (a *authenticator) verify(token, participantID string) (string, error) {
 	if err := std.ValidateWithLeeway(jwt.Expected{Time: a.clock.Now()}, a.leeway); err != nil {
 		return "", fmt.Errorf("invalid token: %w", err)
 	}
+
 	if std.Subject == "" {
 		return "", errors.New("the token has no sub claim: use a user token")
 	}

@@ -53,10 +53,12 @@ func (s commandService) SubmitAndWaitForTransaction(ctx context.Context, req *v2
 			return nil, err
 		}
 	}
+
 	tx, err := l.submitLogged(ctx, req.GetCommands())
 	if err != nil {
 		return nil, err
 	}
+
 	view := l.transactionView(tx, f, shape)
 	if view == nil {
 		view = &v2.Transaction{
@@ -129,12 +131,14 @@ func (s commandCompletionService) CompletionStream(req *v2.CompletionStreamReque
 	if len(req.GetParties()) == 0 {
 		return newf(errMissingField, "the parties field is empty: name the submitting parties to follow")
 	}
+
 	l.mu.RLock()
 	err := l.checkOffset("begin_exclusive", req.GetBeginExclusive())
 	l.mu.RUnlock()
 	if err != nil {
 		return err
 	}
+
 	lastSent := req.GetBeginExclusive()
 	send := func(tx *transaction) error {
 		if tx.userID != userID || !slices.ContainsFunc(tx.actAs, func(p string) bool { return slices.Contains(req.GetParties(), p) }) {

@@ -1,7 +1,7 @@
 // Package sandbox is the embedded ledger: an in-memory Daml participant that
-// serves the gRPC Ledger API v2 (the services of Canton 3.4, as generated in
-// dazl-client v8.9.0) on a real listener, so that the runtime, any Ledger
-// API client and the tests talk to it exactly as to a participant.
+// serves the gRPC Ledger API v2 on a real listener. It implements the
+// services of Canton 3.4 as generated in dazl-client v8.9.0, so the runtime,
+// any Ledger API client and the tests talk to it exactly as to a participant.
 //
 // The ledger keeps every committed transaction in an append-only log.
 // Offsets are 1, 2, 3, ... one per transaction; 0 is before the first.

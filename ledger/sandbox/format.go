@@ -11,7 +11,7 @@ import (
 	"github.com/ditstar/ditstar/ledger/lf"
 )
 
-// eventFilter is a validated EventFormat: which events each party sees.
+// eventFilter is a validated EventFormat: the events each party receives.
 type eventFilter struct {
 	byParty  map[string]*partyFilter
 	anyParty *partyFilter // nil unless filters_for_any_party is set

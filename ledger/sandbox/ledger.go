@@ -29,8 +29,7 @@ const (
 	// DefaultParticipantID names the participant when Options leaves it empty.
 	DefaultParticipantID = "sandbox"
 	// MaxDeduplicationDuration is the longest deduplication period a
-	// submission may ask for and the period used when it asks for none.
-	// Canton's default maximum is 7 days as well.
+	// submission may request, and the period used when it requests none.
 	MaxDeduplicationDuration = 7 * 24 * time.Hour
 )
 
@@ -46,9 +45,9 @@ type Options struct {
 	MaxRecvMsgSize int    // bytes; default DefaultMaxRecvMsgSize
 	ParticipantID  string // default DefaultParticipantID
 	// StreamBuffer is how many transactions a GetUpdates or
-	// CompletionStream subscriber may fall behind the ledger end; a
-	// subscriber further behind is cut off with ABORTED and can resume
-	// from its last offset. Default DefaultStreamBuffer.
+	// CompletionStream subscriber may fall behind the ledger end. A
+	// subscriber further behind is cut off with ABORTED and can resume from
+	// its last offset. Default DefaultStreamBuffer.
 	StreamBuffer int
 }
 

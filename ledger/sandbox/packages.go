@@ -53,6 +53,7 @@ func (l *Ledger) resolveTemplate(field string, id *v2.Identifier) (templateRef, 
 	if id == nil || id.GetModuleName() == "" || id.GetEntityName() == "" || id.GetPackageId() == "" {
 		return templateRef{}, newf(errMissingField, "the %s field is missing or incomplete: set package_id, module_name and entity_name", field)
 	}
+
 	cat := l.packages.catalog
 	tid := lf.TemplateIDFromIdentifier(id)
 	name, byName := strings.CutPrefix(id.GetPackageId(), "#")
@@ -70,6 +71,7 @@ func (l *Ledger) resolveTemplate(field string, id *v2.Identifier) (templateRef, 
 		l.logOnceFor("schemaless:"+tid.String(), "template of an unknown package accepted without type checks", "template", tid.String())
 		return ref, nil
 	}
+
 	t, ok := cat.Template(tid)
 	if !ok {
 		return templateRef{}, newf(errTemplateNotFound, "template %s is not defined in the loaded packages", tid)

@@ -12,8 +12,9 @@ import (
 // at endInclusive (when set) was passed. It calls caughtUp with the ledger
 // end whenever it has passed every committed transaction.
 //
-// Streams read the shared, append-only transaction log, so a subscriber
-// holds no copy of the ledger and never blocks a submission. A subscriber
+// Streams read the shared, append-only transaction log and hold Ledger.mu
+// only to take a batch, never while sending, so a slow subscriber keeps no
+// copy of the ledger and does not delay submissions. A subscriber
 // that falls more than l.streamBuffer transactions behind the transactions
 // committed after it subscribed is cut off with ABORTED, naming the offset
 // to resume from.
@@ -123,6 +124,7 @@ func (s stateService) GetActiveContracts(req *v2.GetActiveContractsRequest, stre
 	if err := l.requireRead(stream.Context(), f); err != nil {
 		return err
 	}
+
 	for _, k := range active {
 		w := f.witnesses(k, k.stakeholders)
 		if len(w) == 0 {
@@ -174,11 +176,13 @@ func (s updateService) GetUpdates(req *v2.GetUpdatesRequest, stream v2.UpdateSer
 	if err != nil {
 		return err
 	}
+
 	if f != nil {
 		if err := l.requireRead(stream.Context(), f); err != nil {
 			return err
 		}
 	}
+
 	ctx := stream.Context()
 	lastSent := req.GetBeginExclusive()
 	send := func(tx *transaction) error {

@@ -107,11 +107,13 @@ func (l *Ledger) submit(cmds *v2.Commands, authUser *user) (*transaction, error)
 	if err != nil {
 		return nil, err
 	}
+
 	select {
 	case <-l.stopped:
 		return nil, newf(errShuttingDown, "the ledger is stopping")
 	default:
 	}
+
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, p := range append(slices.Clone(sub.actAs), sub.readAs...) {
@@ -122,6 +124,7 @@ func (l *Ledger) submit(cmds *v2.Commands, authUser *user) (*transaction, error)
 	if err := l.checkDuplicate(sub); err != nil {
 		return nil, err
 	}
+
 	in := &interpretation{l: l, sub: sub, created: map[string]*contract{}, archived: map[string]bool{}}
 	for i, c := range cmds.GetCommands() {
 		if err := in.run(fmt.Sprintf("commands[%d]", i), c); err != nil {
@@ -205,9 +208,11 @@ func (in *interpretation) create(path string, tid *v2.Identifier, args *v2.Recor
 		}
 		stored = l.normalizeRecord(t.ID, args)
 	}
+	// Typed or not, parties must be allocated and values well formed.
 	if err := l.checkUntypedRecord(path+".create_arguments", args, 1); err != nil {
 		return nil, asInvalid(err)
 	}
+
 	k := &contract{
 		id:          newContractID(),
 		templateID:  ref.id,
@@ -225,6 +230,7 @@ func (in *interpretation) create(path string, tid *v2.Identifier, args *v2.Recor
 		}
 	}
 	k.stakeholders = sortedUnique(append(slices.Clone(k.signatories), k.observers...))
+
 	if ref.template != nil && ref.template.Key != nil {
 		if err := in.assignKey(path, ref.template, k); err != nil {
 			return nil, err
@@ -320,7 +326,8 @@ func packageNameOr(name, id string) string {
 	return id
 }
 
-// fetch returns the active contract with the id, as this transaction sees it.
+// fetch returns the active contract with the id, counting the creates and
+// archives of this transaction.
 func (in *interpretation) fetch(path, cid string) (*contract, error) {
 	if cid == "" {
 		return nil, newf(errMissingField, "%s.contract_id is missing", path)
@@ -366,6 +373,7 @@ func (in *interpretation) exercise(path string, tid *v2.Identifier, k *contract,
 	if arg == nil {
 		return newf(errMissingField, "%s.choice_argument is missing", path)
 	}
+
 	n := &node{exercise: true, contract: k, choice: choice, actingParties: in.sub.actAs, choiceArgument: arg}
 	tmplID := lf.TemplateIDFromIdentifier(k.templateID)
 	if t, ok := l.packages.catalog.Template(tmplID); ok {
@@ -398,6 +406,7 @@ func (in *interpretation) exercise(path string, tid *v2.Identifier, k *contract,
 	if err := l.checkUntyped(path+".choice_argument", arg, 1); err != nil {
 		return asInvalid(err)
 	}
+
 	witnesses := slices.Clone(k.signatories)
 	if n.consuming {
 		witnesses = slices.Clone(k.stakeholders)
@@ -453,6 +462,7 @@ func (l *Ledger) commit(in *interpretation) *transaction {
 		nodes:         in.nodes,
 		deduplication: in.sub.dedupDuration,
 	}
+
 	for _, n := range in.nodes {
 		k := n.contract
 		if !n.exercise {
@@ -471,6 +481,7 @@ func (l *Ledger) commit(in *interpretation) *transaction {
 			delete(l.keys, k.keyIndex)
 		}
 	}
+
 	l.txs = append(l.txs, tx)
 	l.txByID[tx.updateID] = tx
 	l.dedup[in.sub.changeID] = dedupEntry{offset: offset, recordTime: now, updateID: tx.updateID, submissionID: tx.submissionID}
