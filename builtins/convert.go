@@ -17,13 +17,16 @@ import (
 // a list that contains itself.
 const maxValueDepth = 100
 
-// ToGo converts a Starlark value to the ledger/lf value model: None to nil,
-// bool, int to int64, float to float64, string, Decimal to lf.Decimal,
-// datetime and time values to time.Time in UTC (a naive datetime counts as
-// UTC), date to lf.Date, list and tuple to []any, dict and struct to
-// *lf.Map (dict entries in insertion order, struct fields in name order),
-// UUID to its string. Other values are an error that names the path of the
-// value inside v, such as `owner.items[2]: got function, want ...`.
+// ToGo converts a Starlark value to the ledger/lf value model:
+//
+//   - None to nil, bool to bool, int to int64, float to float64, string to string
+//   - Decimal to lf.Decimal, date to lf.Date, UUID to its string
+//   - datetime and time values to time.Time in UTC (a naive datetime is read as UTC)
+//   - list and tuple to []any
+//   - dict to *lf.Map in insertion order, struct to *lf.Map in field name order
+//
+// Other values are an error that names the path of the value inside v,
+// such as `owner.items[2]: got function, want ...`.
 func ToGo(v starlark.Value) (any, error) {
 	return toGo(v, "", 0)
 }
@@ -127,10 +130,13 @@ func pathError(path string, err error) error {
 	return fmt.Errorf("%s: %w", path, err)
 }
 
-// FromGo converts a value of the ledger/lf model to Starlark: nil to None,
-// bool, integers to int, float64 to float, string, lf.Decimal to Decimal,
-// time.Time to an aware UTC datetime, lf.Date to date, []any and []string
-// to list, *lf.Map and map[string]any to dict (map[string]any in key order).
+// FromGo converts a value of the ledger/lf model to Starlark:
+//
+//   - nil to None, bool to bool, integers to int, float64 to float, string to string
+//   - lf.Decimal to Decimal, lf.Date to date, time.Time to an aware UTC datetime
+//   - []any and []string to list
+//   - *lf.Map to dict in entry order, map[string]any to dict in key order
+//
 // A starlark.Value passes through unchanged.
 func FromGo(v any) (starlark.Value, error) {
 	return fromGo(v, 0)

@@ -343,10 +343,12 @@ func parseISODate(s string) (year, month, day int, rest string, ok bool) {
 	return year, month, day, rest, ok1 && ok2 && ok3
 }
 
-// parseISODateTime implements datetime.fromisoformat as Python 3.11 does:
-// a date, optionally followed by any one separator character and a time
-// HH[:MM[:SS[.fff…]]] and an offset Z or ±HH[:MM[:SS]]. Fraction digits
-// past the sixth are dropped.
+// parseISODateTime implements datetime.fromisoformat for the extended
+// forms that Python 3.11 accepts: a date, optionally followed by any one
+// separator character and a time HH[:MM[:SS[.fff…]]] and an offset Z or
+// ±HH[:MM[:SS]]. Fraction digits past the sixth are dropped.
+// NOTE: Python 3.11 also reads basic-format times (T140530) and ISO week
+// dates (2024-W10-2); this does not.
 func parseISODateTime(s string) (starlark.Value, error) {
 	invalid := fmt.Errorf("fromisoformat: invalid isoformat string %q, want YYYY-MM-DD[THH:MM[:SS[.ffffff]]][+HH:MM]", s)
 	year, month, day, rest, ok := parseISODate(s)

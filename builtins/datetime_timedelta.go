@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/big"
-	"strings"
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
@@ -292,6 +291,3 @@ func newTimedeltaBuiltin(_ *starlark.Thread, args starlark.Tuple, kwargs []starl
 	}
 	return d, nil
 }
-
-// durationText formats for error messages.
-func durationText(d Timedelta) string { return strings.TrimSpace(d.String()) }

@@ -170,9 +170,9 @@ func (d Decimal) quantize(_ *starlark.Thread, b *starlark.Builtin, args starlark
 }
 
 // decimalDivide divides as Python's decimal module does with its default
-// context: exact when the quotient fits in 28 significant digits, with the
-// trailing zeros trimmed down to the scale x.scale - y.scale; otherwise
-// rounded half to even to 28 significant digits.
+// context. A quotient that fits in 28 significant digits is exact, with
+// trailing zeros trimmed down to the scale x.scale - y.scale. Any other
+// quotient is rounded half to even to 28 significant digits.
 func decimalDivide(x, y lf.Decimal) (lf.Decimal, error) {
 	if y.Sign() == 0 {
 		return lf.Decimal{}, fmt.Errorf("decimal division by zero")
@@ -248,7 +248,7 @@ func decimalDivMod(x, y lf.Decimal) (lf.Decimal, lf.Decimal, error) {
 		return lf.Decimal{}, lf.Decimal{}, err
 	}
 	// Quo rounds half to even at one extra digit, which can carry into the
-	// integer part; step back toward zero when the product overshoots.
+	// integer part, so step back toward zero while the product overshoots.
 	for absDecimal(q.Mul(y)).Cmp(absDecimal(x)) > 0 {
 		if q.Sign() > 0 {
 			q = q.Sub(lf.DecimalFromInt64(1))
@@ -288,8 +288,8 @@ func newDecimalBuiltin(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tu
 		return NewDecimal(v.String())
 	case starlark.Float:
 		// NOTE: Python's Decimal(0.1) keeps the float's exact binary value
-		// (55 digits); this uses the shortest repr because a Daml Numeric
-		// holds at most 38 digits.
+		// of 55 digits. This uses the shortest repr instead, because a Daml
+		// Numeric holds at most 38 digits.
 		f := float64(v)
 		if math.IsNaN(f) || math.IsInf(f, 0) {
 			return nil, fmt.Errorf("Decimal: value: got %s, want a finite number", v)

@@ -21,9 +21,9 @@ import (
 // Each request is bounded by the handler call's deadline (interp.Context),
 // by the per-request timeout (the timeout= argument or Host.HTTPTimeout),
 // and its response body by Host.HTTPMaxResponseBytes. A failed request
-// (network error, timeout, body too large) is a Starlark error; an HTTP
-// error status is not, as in Python's requests: check response.ok or call
-// response.raise_for_status().
+// (network error, timeout, body too large) is a Starlark error. An HTTP
+// error status is not, as in Python's requests, so scripts check
+// response.ok or call response.raise_for_status().
 
 func httpMembers(h *Host) starlark.StringDict {
 	d := starlark.StringDict{
@@ -69,6 +69,7 @@ func (h *Host) httpCall(thread *starlark.Thread, fn, method string, args starlar
 	if err != nil {
 		return nil, err
 	}
+
 	ctx, cancel := context.WithTimeout(callContext(thread), timeout)
 	defer cancel()
 	req = req.WithContext(ctx)
@@ -83,6 +84,7 @@ func (h *Host) httpCall(thread *starlark.Thread, fn, method string, args starlar
 		return nil, fmt.Errorf("%s: %s %s failed: %w", fn, method, shownURL, err)
 	}
 	defer resp.Body.Close()
+
 	limit := h.httpMaxResponseBytes()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
@@ -96,6 +98,7 @@ func (h *Host) httpCall(thread *starlark.Thread, fn, method string, args starlar
 			"duration", time.Since(start), "error", "response too large")
 		return nil, fmt.Errorf("%s: %s %s: response body exceeds the limit of %d bytes", fn, method, shownURL, limit)
 	}
+
 	logger.Debug("http request", "method", method, "url", shownURL, "status", resp.StatusCode,
 		"duration", time.Since(start), "bytes", len(body))
 	return &HTTPClientResponse{
@@ -155,6 +158,7 @@ func (h *Host) buildRequest(fn, method string, a *httpRequestArgs) (*http.Reques
 	if err := addQueryParams(fn, u, a.params); err != nil {
 		return nil, 0, err
 	}
+
 	body, contentType, err := requestBody(fn, a)
 	if err != nil {
 		return nil, 0, err
@@ -169,6 +173,7 @@ func (h *Host) buildRequest(fn, method string, a *httpRequestArgs) (*http.Reques
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
+
 	headers, err := unpackHeaders(fn, a.headers)
 	if err != nil {
 		return nil, 0, err
@@ -179,6 +184,7 @@ func (h *Host) buildRequest(fn, method string, a *httpRequestArgs) (*http.Reques
 	if err := setAuth(fn, req, a.auth, a.bearer); err != nil {
 		return nil, 0, err
 	}
+
 	timeout, err := h.requestTimeout(fn, a.timeout)
 	if err != nil {
 		return nil, 0, err

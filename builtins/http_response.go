@@ -91,8 +91,8 @@ func (r *HTTPClientResponse) AttrNames() []string {
 }
 
 // Headers is a read-only, case-insensitive mapping of HTTP header names to
-// their first value: headers["content-type"], headers.get(name, default),
-// "name" in headers, keys(), values(), items().
+// their first value. It supports headers["content-type"], "name" in
+// headers, get(name, default), keys(), values() and items().
 type Headers struct {
 	h http.Header
 }

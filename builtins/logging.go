@@ -110,11 +110,13 @@ func (l *Logger) log(thread *starlark.Thread, fn string, level slog.Level, args 
 	if len(args) == 0 {
 		return fmt.Errorf("%s: missing argument for msg", fn)
 	}
+
 	logger := l.host.logger(thread)
 	ctx := context.Background()
 	if !logger.Enabled(ctx, level) {
 		return nil
 	}
+
 	msg, ok := starlark.AsString(args[0])
 	if !ok {
 		msg = args[0].String()

@@ -6,8 +6,8 @@
 // hmac, uuid, http, decimal, logging, the ledger commands, the webhook
 // responses, and (written by the runtime) events, env and request values.
 // Modules returns them keyed by the Python module path a script imports
-// ("json", "daml_dit_if.api", "dazl", ...), and Predeclared returns what a
-// script sees without an import. Names and behaviour follow Python's
+// ("json", "daml_dit_if.api", "dazl", ...), and Predeclared returns the
+// names a script can use without an import. Names and behaviour follow Python's
 // standard library and the daml-dit-if framework wherever Starlark allows,
 // so that ported scripts need few edits.
 //
@@ -50,8 +50,8 @@ const (
 	DefaultHTTPMaxResponseBytes = 10 << 20
 )
 
-// Host is what the script modules read from the process that runs them.
-// Zero fields take defaults: the real clock, crypto/rand, a fresh
+// Host is the script modules' access to the outside world: clock,
+// randomness, HTTP client and logger. Zero fields take defaults: the real clock, crypto/rand, a fresh
 // http.Client, DefaultHTTPTimeout, DefaultHTTPMaxResponseBytes and
 // slog.Default().
 type Host struct {
@@ -206,7 +206,7 @@ func Modules(h *Host) map[string]starlark.StringDict {
 // predeclaredModules are the modules a script may use without an import.
 var predeclaredModules = []string{"json", "datetime", "time", "math", "base64", "hashlib", "hmac", "uuid", "http", "decimal"}
 
-// Predeclared returns the names every script sees without an import: the
+// Predeclared returns the names every script can use without an import: the
 // modules json, datetime, time, math, base64, hashlib, hmac, uuid, http and
 // decimal, every name of daml_dit_if.api (commands, responses,
 // AuthorizationLevel, getIntegrationLogger and the runtime's names), and

@@ -244,7 +244,7 @@ func blobSuccessResponse(_ *starlark.Thread, b *starlark.Builtin, args starlark.
 	return &Response{HTTP: HTTPResponse{Status: http.StatusOK, Header: h, Body: data}}, nil
 }
 
-// errorResponse builds a helper that answers {"code": ..., "description": ...}.
+// errorResponse builds a helper that replies {"code": ..., "description": ...}.
 func errorResponse(status int) func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
 	return func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 		var code, description string

@@ -9,10 +9,10 @@ import (
 )
 
 // timeMembers returns go.starlark.net's time module on the host's clock,
-// with now and from_timestamp in UTC, plus Python's time.time() and time.time_ns(). now() returns a
-// time value with format(layout), unix, year and the other fields of
-// go.starlark.net's time type; durations come from parse_duration and the
-// constants second, minute, hour and so on.
+// with now and from_timestamp in UTC, plus Python's time.time() and
+// time.time_ns(). now() returns go.starlark.net's time value, which has
+// format(layout), unix, year and the other fields. Durations come from
+// parse_duration and the constants second, minute, hour and so on.
 func timeMembers(h *Host) starlark.StringDict {
 	d := starlark.StringDict{}
 	for k, v := range starlarktime.Module.Members {
@@ -24,6 +24,7 @@ func timeMembers(h *Host) starlark.StringDict {
 		}
 		return starlarktime.Time(h.now()), nil
 	})
+
 	// Python's time.time() returns the seconds since the epoch as a float.
 	// go.starlark.net's time(year=..., ...) constructor stays reachable
 	// through the same name when called with arguments.
@@ -41,6 +42,7 @@ func timeMembers(h *Host) starlark.StringDict {
 		}
 		return starlarktime.Time(time.Unix(sec, nsec).UTC()), nil
 	})
+
 	d["time_ns"] = starlark.NewBuiltin("time_ns", func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 		if err := starlark.UnpackArgs(b.Name(), args, kwargs); err != nil {
 			return nil, err
@@ -55,6 +57,7 @@ func timeMembers(h *Host) starlark.StringDict {
 		}
 		return starlark.String(time.Time(t).UTC().Format(layout)), nil
 	})
+
 	d["sleep"] = starlark.NewBuiltin("sleep", func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 		return nil, fmt.Errorf("sleep: handlers must not block; register events.time.periodic_interval instead")
 	})
