@@ -150,10 +150,11 @@ func parseManifest(raw []byte) map[string]string {
 	out := map[string]string{}
 	for _, line := range lines {
 		key, value, ok := strings.Cut(line, ":")
+		key = strings.TrimSpace(key)
 		if !ok || key == "" {
 			continue
 		}
-		out[strings.TrimSpace(key)] = strings.TrimSpace(value)
+		out[key] = strings.TrimSpace(value)
 	}
 	return out
 }

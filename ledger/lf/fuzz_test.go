@@ -64,3 +64,33 @@ func FuzzParseDAR(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseDecimal(f *testing.F) {
+	for _, seed := range []string{"0", "-12.50", ".5", "1e3", "1.5e-3", "99999999999999999999999999999999999999"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseDecimal(s)
+		if err != nil {
+			return
+		}
+		again, err := ParseDecimal(d.String())
+		if err != nil {
+			t.Fatalf("ParseDecimal(%q).String() = %q, which does not parse: %v", s, d, err)
+		}
+		if again.Cmp(d) != 0 || again.Scale() != d.Scale() {
+			t.Fatalf("%q parsed to %s, whose string parses to %s", s, d, again)
+		}
+	})
+}
+
+func FuzzParseManifest(f *testing.F) {
+	f.Add([]byte("Main-Dalf: a\r\n b.dalf\r\nDalfs: a b.dalf\r\n"))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		for key := range parseManifest(raw) {
+			if key == "" {
+				t.Fatal("empty attribute name")
+			}
+		}
+	})
+}
