@@ -15,6 +15,9 @@ import (
 type InstanceConfig struct {
 	TypeID   string
 	Metadata map[string]string
+	// Invalid lists the metadata keys whose values were rejected, so that a
+	// caller can skip the problems that follow from their absence.
+	Invalid []string
 }
 
 // Metadata keys that name the party an instance runs as.
@@ -44,6 +47,8 @@ func ReadInstanceConfig(path string) (*InstanceConfig, error) {
 // ParseInstanceConfig parses an instance configuration. A value that is not
 // a string (a number, a list, a missing value) is a *ConfigError naming the
 // key, so that the user quotes it instead of the value changing silently.
+// With a *ConfigError the returned config holds the valid values, and
+// Invalid names the rejected keys.
 func ParseInstanceConfig(data []byte) (*InstanceConfig, error) {
 	return parseInstanceConfig("int_args.yaml", data)
 }
@@ -55,7 +60,7 @@ func parseInstanceConfig(file string, data []byte) (*InstanceConfig, error) {
 		if errors.Is(err, io.EOF) {
 			return cfg, nil
 		}
-		return nil, &ConfigError{Problems: []string{fmt.Sprintf("%s: invalid YAML: %v", file, err)}}
+		return cfg, &ConfigError{Problems: []string{fmt.Sprintf("%s: invalid YAML: %v", file, err)}}
 	}
 	d := &decoder{file: file}
 	var root *yaml.Node
@@ -72,6 +77,9 @@ func parseInstanceConfig(file string, data []byte) (*InstanceConfig, error) {
 			for _, m := range d.mapping(kv.value, "metadata") {
 				path := "metadata." + m.key
 				v := resolveAlias(m.value)
+				if isNull(v) || v.Kind != yaml.ScalarNode || v.ShortTag() != "!!str" {
+					cfg.Invalid = append(cfg.Invalid, m.key)
+				}
 				switch {
 				case isNull(v):
 					d.errorf(v, path, "missing value, want string (write \"\" for an empty value)")
@@ -89,7 +97,7 @@ func parseInstanceConfig(file string, data []byte) (*InstanceConfig, error) {
 	// otherwise drop every value without a word.
 	problems := append(d.errors, d.warnings...)
 	if len(problems) > 0 {
-		return nil, &ConfigError{Problems: problems}
+		return cfg, &ConfigError{Problems: problems}
 	}
 	return cfg, nil
 }

@@ -41,7 +41,7 @@ func TestInstanceConfigRunAsLegacyKey(t *testing.T) {
 }
 
 func TestParseInstanceConfigNonStrings(t *testing.T) {
-	_, err := ParseInstanceConfig([]byte(`
+	cfg, err := ParseInstanceConfig([]byte(`
 type_id: t
 metadata:
   interval: 30
@@ -70,6 +70,12 @@ metdata: {}
 	}
 	if len(ce.Problems) != len(want) {
 		t.Errorf("got %d problems, want %d:\n%s", len(ce.Problems), len(want), all)
+	}
+	if cfg == nil || cfg.Metadata["ok"] != "x" || len(cfg.Metadata) != 1 {
+		t.Fatalf("partial config = %+v, want only ok=x", cfg)
+	}
+	if got := strings.Join(cfg.Invalid, ","); got != "interval,enabled,missing,list" {
+		t.Errorf("Invalid = %s", got)
 	}
 }
 

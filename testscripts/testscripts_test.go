@@ -9,6 +9,9 @@
 //	                        send a request to the base URL read from ADDRFILE
 //	                        (written by `ditstar run --addr-file`) and print
 //	                        "status N" and the body to stdout
+//	httpwait ADDRFILE PATH REGEXP
+//	                        repeat GET PATH for up to 30s until the body
+//	                        matches REGEXP
 //	zipls FILE              print the entry names of a zip file
 //	zipcat FILE ENTRY       print one entry of a zip file
 //
@@ -24,6 +27,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -85,6 +89,7 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"waitfile": cmdWaitFile,
 			"http":     cmdHTTP,
+			"httpwait": cmdHTTPWait,
 			"zipls":    cmdZipList,
 			"zipcat":   cmdZipCat,
 		},
@@ -123,12 +128,7 @@ func cmdHTTP(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) < 3 || len(args) > 4 {
 		ts.Fatalf("usage: http METHOD ADDRFILE PATH [BODY]")
 	}
-	base, err := os.ReadFile(ts.MkAbs(args[1]))
-	ts.Check(err)
-	url := strings.TrimSpace(string(base)) + args[2]
-	if !strings.HasPrefix(url, "http://127.0.0.1:") && !strings.HasPrefix(url, "http://[::1]:") {
-		ts.Fatalf("http: %s is not a loopback address", url)
-	}
+	url := baseURL(ts, args[1]) + args[2]
 	var body io.Reader
 	if len(args) == 4 {
 		body = strings.NewReader(args[3])
@@ -153,6 +153,43 @@ func cmdHTTP(ts *testscript.TestScript, neg bool, args []string) {
 	if neg != (resp.StatusCode >= 400) {
 		ts.Fatalf("http %s %s: status %d", args[0], args[2], resp.StatusCode)
 	}
+}
+
+func cmdHTTPWait(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: httpwait ADDRFILE PATH REGEXP")
+	}
+	pattern, err := regexp.Compile(args[2])
+	ts.Check(err)
+	url := baseURL(ts, args[0]) + args[1]
+	client := &http.Client{Timeout: 5 * time.Second}
+	deadline := time.Now().Add(30 * time.Second)
+	var last string
+	for time.Now().Before(deadline) {
+		resp, err := client.Get(url)
+		if err == nil {
+			data, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			last = string(data)
+			if pattern.MatchString(last) {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	ts.Fatalf("GET %s did not match %q within 30s; last body:\n%s", args[1], args[2], last)
+}
+
+// baseURL reads the URL that `ditstar run --addr-file` wrote and checks
+// that it is a loopback address.
+func baseURL(ts *testscript.TestScript, addrFile string) string {
+	data, err := os.ReadFile(ts.MkAbs(addrFile))
+	ts.Check(err)
+	base := strings.TrimSpace(string(data))
+	if !strings.HasPrefix(base, "http://127.0.0.1:") && !strings.HasPrefix(base, "http://[::1]:") {
+		ts.Fatalf("%s is not a loopback address", base)
+	}
+	return base
 }
 
 func openZip(ts *testscript.TestScript, name string) *zip.ReadCloser {

@@ -69,11 +69,16 @@ func prepare(cfg *runConfig, problems []string) (*prepared, []string, error) {
 	inst, err := readInstanceConfig(cfg)
 	switch {
 	case errors.As(err, &ce):
+		// Check the valid values too, so that every problem is listed.
 		problems = append(problems, ce.Problems...)
 	case err != nil:
 		problems = append(problems, err.Error())
-	case inst != nil:
+		inst = nil
+	}
+	var invalid []string
+	if inst != nil {
 		p.values = inst.Metadata
+		invalid = inst.Invalid
 	}
 	typeID, party := cfg.typeID, cfg.party
 	if inst != nil {
@@ -100,7 +105,11 @@ func prepare(cfg *runConfig, problems []string) (*prepared, []string, error) {
 		return nil, append(problems, err.Error()), nil
 	}
 	if _, err := p.itype.ResolveFields(p.values); errors.As(err, &ce) {
-		problems = append(problems, ce.Problems...)
+		for _, problem := range ce.Problems {
+			if !aboutField(problem, invalid) {
+				problems = append(problems, problem)
+			}
+		}
 	}
 	if _, _, err := p.itype.Entrypoint(p.pkg.FS); err != nil {
 		problems = append(problems, err.Error())
@@ -124,6 +133,17 @@ func prepare(cfg *runConfig, problems []string) (*prepared, []string, error) {
 		p.dars = append(p.dars, dar)
 	}
 	return p, nil, nil
+}
+
+// aboutField reports whether a ResolveFields problem concerns one of the
+// fields whose value the instance configuration already rejected.
+func aboutField(problem string, ids []string) bool {
+	for _, id := range ids {
+		if strings.HasPrefix(problem, "field "+id+":") {
+			return true
+		}
+	}
+	return false
 }
 
 // readInstanceConfig reads int_args.yaml. A missing file is an error only
