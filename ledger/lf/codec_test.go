@@ -347,6 +347,8 @@ func TestEncodeMismatches(t *testing.T) {
 		{"someUglyNesting", map[string]any{"Middle": 1}, `someUglyNesting: got constructor "Middle", want one of Left, Right, Both`},
 		{"someUglyNesting", map[string]any{"Left": 1, "Right": 2}, `someUglyNesting: got dict, want AllKindsOf:VPair`},
 		{"someUglyNesting", map[string]any{"Both": map[string]any{"Left": 5}}, `someUglyNesting.Both.Left: got int 5, want AllKindsOf:MyPair`},
+		{"someUglyNesting", "Left", `someUglyNesting: got string "Left", want {"Left": value of type AllKindsOf:MyPair (AllKindsOf:MyPair Int64)}`},
+		{"someDatetime", "0001-01-01T00:30:00+01:00", "outside 0001-01-01 to 9999-12-31"},
 		{"someEnum", "Purple", `someEnum: got string "Purple", want one of Red, Green, Blue`},
 		{"someEnum", 1, "someEnum: got int 1, want AllKindsOf:Color"},
 		{"theUnit", map[string]any{"x": 1}, "theUnit: got dict, want Unit"},
@@ -478,5 +480,43 @@ func TestEncodeNestedOptionalErrors(t *testing.T) {
 	}
 	if _, err := c.Encode(typ, []any{"x"}); err == nil || !strings.Contains(err.Error(), `[0]: got string "x", want Int64`) {
 		t.Errorf("inner error = %v", err)
+	}
+}
+
+// syntheticCatalog returns a catalog with one package that defines
+// data V = A | B Int64, for cases no test DAR has.
+func syntheticCatalog(t *testing.T) (*Catalog, *Type) {
+	t.Helper()
+	id := TemplateID{PackageID: "p", Module: "M", Entity: "V"}
+	mod := newModule("M")
+	mod.DataTypes["V"] = &DataType{ID: id, Kind: VariantType, Serializable: true, Fields: []Field{
+		{Name: "A", Type: Prim(TypeUnit)},
+		{Name: "B", Type: Prim(TypeInt64)},
+	}}
+	pkg := &Package{ID: "p", Name: "synthetic", Version: "1.0.0", Modules: []*Module{mod}}
+	if err := finishPackage(pkg); err != nil {
+		t.Fatal(err)
+	}
+	return NewCatalog(pkg), ConType(id)
+}
+
+func TestEncodeVariantBareConstructor(t *testing.T) {
+	c, typ := syntheticCatalog(t)
+	v, err := c.Encode(typ, "A")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.GetVariant().GetConstructor() != "A" || v.GetVariant().GetValue().GetUnit() == nil {
+		t.Errorf("Encode(A) = %v, want constructor A with Unit", v)
+	}
+	got, err := c.Decode(typ, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := NewMap("A", &Map{}); !ValuesEqual(got, want) {
+		t.Errorf("Decode = %s, want %s", formatValue(got), formatValue(want))
+	}
+	if _, err := c.Encode(typ, "B"); err == nil || !strings.Contains(err.Error(), `want {"B": value of type Int64}`) {
+		t.Errorf("bare B error = %v", err)
 	}
 }

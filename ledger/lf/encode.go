@@ -290,7 +290,7 @@ func (e *encoder) encodeData(t *Type, v any, path string) (*v2.Value, error) {
 	case RecordType:
 		return e.encodeRecord(t, def, env, v, path)
 	case VariantType:
-		ctor, arg, ok := variantParts(v, def)
+		ctor, arg, bare, ok := variantParts(v)
 		if !ok {
 			return nil, &EncodeError{Op: e.op, Path: path, Got: describe(v), Want: t.String() + ` as {"Constructor": value}`}
 		}
@@ -298,7 +298,17 @@ func (e *encoder) encodeData(t *Type, v any, path string) (*v2.Value, error) {
 			if f.Name != ctor {
 				continue
 			}
-			ev, err := e.encode(fieldType(f, env), arg, joinPath(path, ctor))
+			argType := fieldType(f, env)
+			if bare {
+				expanded, err := e.c.expand(argType)
+				if err != nil {
+					return nil, e.typeError(path, err)
+				}
+				if expanded.Kind != TypeUnit {
+					return nil, &EncodeError{Op: e.op, Path: path, Got: describe(v), Want: fmt.Sprintf(`{%q: value of type %s}`, ctor, argType)}
+				}
+			}
+			ev, err := e.encode(argType, arg, joinPath(path, ctor))
 			if err != nil {
 				return nil, err
 			}
@@ -409,18 +419,18 @@ func isTuple(def *DataType) bool {
 	return def.ID.Module == "DA.Types" && strings.HasPrefix(def.ID.Entity, "Tuple")
 }
 
-// variantParts splits {"Constructor": value}. A bare constructor name is
-// accepted for a constructor whose argument is Unit.
-func variantParts(v any, def *DataType) (string, any, bool) {
-	if s, ok := v.(string); ok {
-		return s, &Map{}, true
+// variantParts splits {"Constructor": value}. A bare constructor name, for
+// a constructor whose argument is Unit, gives an empty map and bare = true.
+func variantParts(v any) (ctor string, arg any, bare, ok bool) {
+	if s, isString := v.(string); isString {
+		return s, &Map{}, true, true
 	}
-	m, ok := asMap(v)
-	if !ok || m.Len() != 1 {
-		return "", nil, false
+	m, isMap := asMap(v)
+	if !isMap || m.Len() != 1 {
+		return "", nil, false, false
 	}
-	ctor, ok := m.Keys[0].(string)
-	return ctor, m.Values[0], ok
+	ctor, ok = m.Keys[0].(string)
+	return ctor, m.Values[0], false, ok
 }
 
 // asMap returns v as a *Map when it is one or a map with string keys. A
@@ -628,7 +638,7 @@ func toTimestamp(v any) (int64, error) {
 	if t.Nanosecond()%1000 != 0 {
 		return 0, fmt.Errorf("has precision below a microsecond, which Daml timestamps cannot hold")
 	}
-	if t.Year() < 1 || t.Year() > 9999 {
+	if year := t.UTC().Year(); year < 1 || year > 9999 {
 		return 0, fmt.Errorf("outside 0001-01-01 to 9999-12-31")
 	}
 	return t.UnixMicro(), nil
