@@ -188,6 +188,7 @@ func (l *Ledger) transactionView(tx *transaction, f *eventFilter, shape v2.Trans
 					NodeId:                n.id,
 					ContractId:            k.id,
 					TemplateId:            k.templateID,
+					InterfaceId:           n.interfaceID,
 					Choice:                n.choice,
 					ChoiceArgument:        f.value(n.choiceArgument),
 					ActingParties:         n.actingParties,

@@ -5,11 +5,14 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	v2 "github.com/digital-asset/dazl-client/v8/go/api/com/daml/ledger/api/v2"
 	"github.com/digital-asset/dazl-client/v8/go/api/com/daml/ledger/api/v2/admin"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/types/known/durationpb"
+
+	"github.com/ditstar/ditstar/internal/clock"
 )
 
 const asset = "#demo:Main:Asset"
@@ -321,5 +324,24 @@ func TestSubmitCompletionStream(t *testing.T) {
 			t.Errorf("completion = %v", comp)
 		}
 		return
+	}
+}
+
+func TestDeduplicationPeriodExpires(t *testing.T) {
+	clk := clock.NewVirtual(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+	h := start(t, Options{Clock: clk})
+	alice := h.allocate("alice")
+	c := commands([]string{alice}, createCmd(asset, record("owner", partyValue(alice))))
+	c.DeduplicationPeriod = &v2.Commands_DeduplicationDuration{DeduplicationDuration: durationpb.New(time.Minute)}
+	tx := h.mustSubmit(c)
+	if got := tx.GetEffectiveAt().AsTime(); !got.Equal(clk.Now()) {
+		t.Errorf("effective_at %v, want the clock's %v", got, clk.Now())
+	}
+	clk.Advance(30 * time.Second)
+	_, err := h.submitTx(c)
+	requireCode(t, err, codes.AlreadyExists, "DUPLICATE_COMMAND")
+	clk.Advance(31 * time.Second)
+	if _, err := h.submitTx(c); err != nil {
+		t.Errorf("resubmission after the deduplication period: %v", err)
 	}
 }

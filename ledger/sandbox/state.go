@@ -48,6 +48,7 @@ type node struct {
 	exercise       bool
 	choice         string
 	choiceArgument *v2.Value
+	interfaceID    *v2.Identifier // set when the choice was exercised through an interface
 	consuming      bool
 	actingParties  []string
 	result         *v2.Value

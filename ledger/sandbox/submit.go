@@ -363,9 +363,15 @@ func (in *interpretation) exercise(path string, tid *v2.Identifier, k *contract,
 	if tid == nil {
 		return newf(errMissingField, "%s.template_id is missing", path)
 	}
+	// A choice is exercised through the contract's template or through an
+	// interface the template implements.
+	var iface *lf.Interface
 	if !sameTemplate(tid, k) {
-		return ledgerError(errWronglyTyped, in.sub.cmds.GetSubmissionId(), map[string]string{"contract_id": k.id},
-			"%s: contract %s is of template %s, not %s", path, k.id, lf.TemplateIDFromIdentifier(k.templateID), lf.TemplateIDFromIdentifier(tid))
+		iface = l.implementedInterface(tid, k)
+		if iface == nil {
+			return ledgerError(errWronglyTyped, in.sub.cmds.GetSubmissionId(), map[string]string{"contract_id": k.id},
+				"%s: contract %s is of template %s, not %s, and does not implement it", path, k.id, lf.TemplateIDFromIdentifier(k.templateID), lf.TemplateIDFromIdentifier(tid))
+		}
 	}
 	if choice == "" {
 		return newf(errMissingField, "%s.choice is missing", path)
@@ -378,6 +384,10 @@ func (in *interpretation) exercise(path string, tid *v2.Identifier, k *contract,
 	tmplID := lf.TemplateIDFromIdentifier(k.templateID)
 	if t, ok := l.packages.catalog.Template(tmplID); ok {
 		ch, err := l.packages.catalog.Choice(t.ID, choice)
+		if iface != nil {
+			n.interfaceID = iface.ID.Identifier()
+			ch, err = l.packages.catalog.Choice(iface.ID, choice)
+		}
 		if err != nil {
 			return newf(errPreprocessing, "%s: %v", path, err)
 		}
@@ -389,9 +399,9 @@ func (in *interpretation) exercise(path string, tid *v2.Identifier, k *contract,
 		if ch.ReturnType != nil && ch.ReturnType.Kind == lf.TypeUnit {
 			n.result = &v2.Value{Sum: &v2.Value_Unit{}}
 		}
-		// TODO: choice bodies are Daml-LF code this ledger does not evaluate
-		// yet: a consuming choice archives the contract, nothing else
-		// happens, and a result other than Unit is left empty.
+		// TODO: evaluate choice bodies, which are Daml-LF code. Until then a
+		// consuming choice only archives the contract, and a result other
+		// than Unit is left empty.
 		l.logOnceFor("choice:"+t.ID.String()+":"+choice, "choice body not evaluated: the exercise only archives a consuming choice's contract", "template", t.ID.String(), "choice", choice)
 	} else {
 		if choice != "Archive" {
@@ -421,6 +431,21 @@ func (in *interpretation) exercise(path string, tid *v2.Identifier, k *contract,
 	n.witnesses = sortedUnique(append(witnesses, in.sub.actAs...))
 	n.id = int32(len(in.nodes))
 	in.nodes = append(in.nodes, n)
+	return nil
+}
+
+// implementedInterface returns the interface id names when k's template
+// implements it, and nil otherwise.
+func (l *Ledger) implementedInterface(id *v2.Identifier, k *contract) *lf.Interface {
+	iface, ok := l.packages.catalog.Interface(lf.TemplateIDFromIdentifier(id))
+	if !ok {
+		return nil
+	}
+	for _, impl := range k.interfaces {
+		if sameIdentifier(impl, iface.ID.Identifier()) {
+			return iface
+		}
+	}
 	return nil
 }
 

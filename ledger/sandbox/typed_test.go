@@ -311,3 +311,55 @@ func TestSchemalessOffWhenDARsLoaded(t *testing.T) {
 	_, err = forced.submitTx(commands([]string{bob}, createCmd(sequence, record("owner", text("not a party")))))
 	requireCode(t, err, codes.InvalidArgument, "COMMAND_PREPROCESSING_FAILED")
 }
+
+func TestInterfaceFilterAndExercise(t *testing.T) {
+	d, err := lf.ReadDAR(testdata.DAR(t, "splice-dummy-holding-sdk-3.3.0.dar"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := start(t, Options{DARs: []*lf.DAR{d}})
+	alice, bank := h.allocate("alice"), h.allocate("bank")
+	holding := "#splice-api-token-holding-v1:Splice.Api.Token.HoldingV1:Holding"
+	dummy := d.MainPackageID + ":Splice.Api.Token.Test.DummyHolding:DummyHolding"
+	cid := h.create(bank, dummy, record("owner", partyValue(alice), "issuer", partyValue(bank), "amount", numeric("10.0")))
+
+	byInterface := &v2.EventFormat{FiltersByParty: map[string]*v2.Filters{alice: {Cumulative: []*v2.CumulativeFilter{
+		{IdentifierFilter: &v2.CumulativeFilter_InterfaceFilter{InterfaceFilter: &v2.InterfaceFilter{InterfaceId: tid(holding)}}},
+	}}}}
+	_, got := h.acs(byInterface)
+	if len(got) != 1 || got[0].GetContractId() != cid {
+		t.Errorf("interface filter gave %v, want the holding %s", got, cid)
+	}
+	byOther := &v2.EventFormat{FiltersByParty: map[string]*v2.Filters{alice: {Cumulative: []*v2.CumulativeFilter{
+		{IdentifierFilter: &v2.CumulativeFilter_InterfaceFilter{InterfaceFilter: &v2.InterfaceFilter{InterfaceId: tid("#splice-api-token-metadata-v1:Splice.Api.Token.MetadataV1:AnyContract")}}},
+	}}}}
+	if _, got := h.acs(byOther); len(got) != 0 {
+		t.Errorf("filter on an interface the template does not implement gave %v", got)
+	}
+	stream, err := h.state.GetActiveContracts(h.ctx, &v2.GetActiveContractsRequest{ActiveAtOffset: 1, EventFormat: &v2.EventFormat{
+		FiltersByParty: map[string]*v2.Filters{alice: {Cumulative: []*v2.CumulativeFilter{
+			{IdentifierFilter: &v2.CumulativeFilter_InterfaceFilter{InterfaceFilter: &v2.InterfaceFilter{InterfaceId: tid("#splice-api-token-holding-v1:Splice.Api.Token.HoldingV1:Nope")}}},
+		}}}}})
+	if err == nil {
+		_, err = stream.Recv()
+	}
+	requireCode(t, err, codes.NotFound, "TEMPLATES_OR_INTERFACES_NOT_FOUND")
+
+	// Archive through the interface; the exercise names the interface.
+	resp, err := h.commands.SubmitAndWaitForTransaction(h.ctx, &v2.SubmitAndWaitForTransactionRequest{
+		Commands: commands([]string{bank}, exerciseCmd(holding, cid, "Archive", recordValue())),
+		TransactionFormat: &v2.TransactionFormat{
+			EventFormat:      wildcardFor(true, bank),
+			TransactionShape: v2.TransactionShape_TRANSACTION_SHAPE_LEDGER_EFFECTS,
+		},
+	})
+	if err != nil {
+		t.Fatalf("archive through the interface: %v", err)
+	}
+	ex := resp.GetTransaction().GetEvents()[0].GetExercised()
+	if ex.GetInterfaceId().GetEntityName() != "Holding" || !ex.GetConsuming() {
+		t.Errorf("exercised event = %v, want a consuming exercise through Holding", ex)
+	}
+	_, err = h.submitTx(commands([]string{bank}, exerciseCmd("#splice-api-token-metadata-v1:Splice.Api.Token.MetadataV1:AnyContract", cid, "Archive", recordValue())))
+	requireCode(t, err, codes.NotFound, "CONTRACT_NOT_FOUND")
+}
