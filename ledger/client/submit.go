@@ -62,7 +62,10 @@ func (c *Client) Submit(ctx context.Context, s Submission) (*v2.Transaction, err
 	// startOffset is the ledger end before the first attempt, where the
 	// search for an earlier attempt's transaction begins.
 	startOffset := int64(-1)
-	var lastErr error
+	// lastErr is the previous attempt's error. cause is the latest error not
+	// caused by a deadline, which tells why the submission kept failing when
+	// its own deadline ends it.
+	var lastErr, cause error
 	for attempt := 0; ; attempt++ {
 		if attempt > 0 {
 			_, hint := retryable(lastErr)
@@ -70,17 +73,18 @@ func (c *Client) Submit(ctx context.Context, s Submission) (*v2.Transaction, err
 			c.log.Warn("ledger submission failed; retrying", "command_id", s.CommandID, "attempt", attempt,
 				"retry_in", delay, "error", lastErr)
 			if !sleep(ctx, delay) {
-				return nil, c.timedOut(ctx, s.CommandID, lastErr)
+				return nil, c.timedOut(ctx, s.CommandID, cause)
 			}
 		}
 		if startOffset < 0 {
 			end, err := c.state.GetLedgerEnd(ctx, &v2.GetLedgerEndRequest{})
 			if err != nil {
+				cause = causeOf(err, cause)
 				if ok, _ := retryable(err); ok && ctx.Err() == nil {
 					lastErr = err
 					continue
 				}
-				return nil, c.failed(ctx, s.CommandID, err)
+				return nil, c.failed(ctx, s.CommandID, cause, err)
 			}
 			startOffset = end.GetOffset()
 		}
@@ -103,8 +107,9 @@ func (c *Client) Submit(ctx context.Context, s Submission) (*v2.Transaction, err
 			}
 			return resp.GetTransaction(), nil
 		}
+		cause = causeOf(err, cause)
 		if ctx.Err() != nil {
-			return nil, c.timedOut(ctx, s.CommandID, err)
+			return nil, c.timedOut(ctx, s.CommandID, cause)
 		}
 		if status.Code(err) == codes.AlreadyExists && attempt > 0 {
 			c.log.Info("ledger submission was committed by an earlier attempt", "command_id", s.CommandID, "error", err)
@@ -116,29 +121,42 @@ func (c *Client) Submit(ctx context.Context, s Submission) (*v2.Transaction, err
 			return tx, nil
 		}
 		if ok, _ := retryable(err); !ok {
-			return nil, c.failed(ctx, s.CommandID, err)
+			return nil, c.failed(ctx, s.CommandID, cause, err)
 		}
 		lastErr = err
 	}
 }
 
-func (c *Client) failed(ctx context.Context, commandID string, err error) error {
+// causeOf returns err unless a deadline or cancellation caused it, and
+// previous then.
+func causeOf(err, previous error) error {
+	switch status.Code(err) {
+	case codes.DeadlineExceeded, codes.Canceled:
+		return previous
+	}
+	return err
+}
+
+// failed returns the error of a submission whose attempt failed for good
+// with err. When the submission's context ended, it is a timeout that names
+// cause, the latest error no deadline caused.
+func (c *Client) failed(ctx context.Context, commandID string, cause, err error) error {
 	if ctx.Err() != nil {
-		return c.timedOut(ctx, commandID, err)
+		return c.timedOut(ctx, commandID, cause)
 	}
 	return &SubmitError{Code: status.Code(err), CommandID: commandID, Err: err}
 }
 
-// timedOut returns the error of a submission whose context ended, with the
-// last attempt's error when there was one.
-func (c *Client) timedOut(ctx context.Context, commandID string, last error) error {
+// timedOut returns the error of a submission whose context ended, naming
+// cause when there is one.
+func (c *Client) timedOut(ctx context.Context, commandID string, cause error) error {
 	code := codes.DeadlineExceeded
 	if errors.Is(ctx.Err(), context.Canceled) {
 		code = codes.Canceled
 	}
 	err := ctx.Err()
-	if last != nil && status.Code(last) != codes.DeadlineExceeded && status.Code(last) != codes.Canceled {
-		err = fmt.Errorf("%w; last attempt: %w", ctx.Err(), last)
+	if cause != nil {
+		err = fmt.Errorf("%w; last failure: %w", ctx.Err(), cause)
 	}
 	return &SubmitError{Code: code, CommandID: commandID, Err: err}
 }
