@@ -21,7 +21,7 @@ func (c *Catalog) EncodeCreate(tid TemplateID, arg any) (*v2.Record, error) {
 	op := "create " + tid.Name()
 	t, ok := c.Template(tid)
 	if !ok {
-		return nil, &EncodeError{Op: op, Want: "a template of the loaded packages", Err: c.templateNotFound(tid)}
+		return nil, &EncodeError{Op: op, Err: c.templateNotFound(tid)}
 	}
 	e := encoder{c: c, op: op}
 	v, err := e.encode(ConType(t.ID), arg, "")
@@ -37,7 +37,7 @@ func (c *Catalog) EncodeChoiceArg(tid TemplateID, choice string, arg any) (*v2.V
 	op := "exercise " + tid.Name() + " " + choice
 	ch, err := c.Choice(tid, choice)
 	if err != nil {
-		return nil, &EncodeError{Op: op, Want: "a choice of the loaded packages", Err: err}
+		return nil, &EncodeError{Op: op, Err: err}
 	}
 	e := encoder{c: c, op: op}
 	return e.encode(ch.ArgType, arg, "")
@@ -48,10 +48,10 @@ func (c *Catalog) EncodeKey(tid TemplateID, key any) (*v2.Value, error) {
 	op := "key " + tid.Name()
 	t, ok := c.Template(tid)
 	if !ok {
-		return nil, &EncodeError{Op: op, Want: "a template of the loaded packages", Err: c.templateNotFound(tid)}
+		return nil, &EncodeError{Op: op, Err: c.templateNotFound(tid)}
 	}
 	if t.Key == nil {
-		return nil, &EncodeError{Op: op, Want: "a template with a contract key; " + tid.Name() + " has none"}
+		return nil, &EncodeError{Op: op, Want: "template " + tid.Name() + " has no contract key"}
 	}
 	e := encoder{c: c, op: op}
 	return e.encode(t.Key, key, "")
@@ -93,7 +93,7 @@ func (e *encoder) invalid(path string, v any, want *Type, err error) error {
 }
 
 func (e *encoder) typeError(path string, err error) error {
-	return &EncodeError{Op: e.op, Path: path, Want: "a serializable type", Err: err}
+	return &EncodeError{Op: e.op, Path: path, Want: "invalid type", Err: err}
 }
 
 func (e *encoder) encode(t *Type, v any, path string) (*v2.Value, error) {

@@ -30,7 +30,7 @@ const (
 	TypeCon      // a data type, named by Con and applied to Args
 	TypeSyn      // a type synonym, named by Con and applied to Args
 	TypeNat      // a type-level natural number, the scale of a Numeric
-	TypeOther    // not serializable; Name describes it
+	TypeOther    // not serializable, described by Name
 )
 
 var typeKindNames = [...]string{
@@ -51,7 +51,7 @@ func (k TypeKind) String() string {
 type Type struct {
 	Kind TypeKind
 	Con  TemplateID // the data type or synonym name for TypeCon and TypeSyn
-	Name string     // the variable name for TypeVar; a description for TypeOther
+	Name string     // the variable name for TypeVar, or a description for TypeOther
 	Nat  int        // the number for TypeNat
 	Args []*Type
 }
