@@ -250,12 +250,14 @@ func TestHTTPDebugLog(t *testing.T) {
 		With("integration", "int-1", "handler", "on_tick")
 	thread := &starlark.Thread{Name: "http"}
 	thread.SetLocal(ThreadLogger, handlerLogger)
+
 	src := `http.get(URL + "/x?sig=abc&flag", auth=("u", "p"))`
 	globals := scriptGlobals(t, h)
 	globals["URL"] = starlark.String(strings.Replace(srv.URL, "http://", "http://user:hunter2@", 1))
 	if _, err := starlark.ExecFileOptions(scriptOptions, thread, "log.star", src, globals); err != nil {
 		t.Fatal(err)
 	}
+
 	if logs.String() != "" {
 		t.Errorf("root logger used although the thread has a logger: %s", logs)
 	}
@@ -263,6 +265,7 @@ func TestHTTPDebugLog(t *testing.T) {
 	if err := json.Unmarshal([]byte(strings.TrimSpace(handlerLogs.String())), &rec); err != nil {
 		t.Fatalf("log %q: %v", handlerLogs, err)
 	}
+
 	wantURL := strings.Replace(srv.URL, "http://", "http://user:xxxxx@", 1) + "/x?sig=REDACTED&flag"
 	checks := map[string]any{
 		"level": "DEBUG", "msg": "http request", "method": "GET", "url": wantURL,

@@ -30,7 +30,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"sort"
 	"sync"
 	"time"
 
@@ -227,14 +226,22 @@ func Predeclared(h *Host) starlark.StringDict {
 	return d
 }
 
-// ModuleNames returns the keys of Modules in sorted order.
-func ModuleNames() []string {
-	names := make([]string, 0, 16)
-	for k := range Modules(&Host{}) {
-		names = append(names, k)
+// ImportHints returns, for Python modules that scripts cannot import, what
+// to use instead, for interp.Options.ImportHints.
+func ImportHints() map[string]string {
+	return map[string]string{
+		"aiohttp":  "the http module",
+		"requests": "the http module",
+		"urllib":   "the http module",
+		"httpx":    "the http module",
+		"logging":  "getIntegrationLogger() from daml_dit_if.api",
+		"asyncio":  "plain functions, because handlers run one at a time",
+		"pytz":     "datetime.timezone with a fixed offset",
+		"dateutil": "datetime.fromisoformat or datetime.strptime",
+		"os":       "fields of env, which the integration's configuration sets",
+		"random":   "uuid.uuid4 for unique ids",
+		"re":       "string methods such as split, startswith and replace",
 	}
-	sort.Strings(names)
-	return names
 }
 
 // annotationOnly is a placeholder for a Python class that scripts name only
@@ -246,3 +253,12 @@ func (a annotationOnly) Type() string          { return "annotation" }
 func (a annotationOnly) Freeze()               {}
 func (a annotationOnly) Truth() starlark.Bool  { return true }
 func (a annotationOnly) Hash() (uint32, error) { return starlark.String(a).Hash() }
+
+// Name returns the class name.
+func (a annotationOnly) Name() string { return string(a) }
+
+// CallInternal fails with a message that says what to use instead.
+func (a annotationOnly) CallInternal(*starlark.Thread, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
+	return nil, fmt.Errorf("%s is a type name for annotations only, so it cannot be called "+
+		"(the entrypoint receives env and events as arguments)", string(a))
+}
