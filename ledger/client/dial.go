@@ -236,7 +236,9 @@ func (c *Client) resolveIdentity(ctx context.Context, cfg Config, hasToken bool)
 			"user_id", user.GetId(), "party", c.party)
 	}
 	if slices.Contains(rightsActAs, c.party) {
-		// A user right for the party means the participant hosts it.
+		// A CanActAs right is taken as proof that the party exists on the
+		// participant, because GetParties needs admin rights that users
+		// rarely have.
 		return nil
 	}
 	return c.checkPartyKnown(ctx)
@@ -249,7 +251,7 @@ func (c *Client) checkPartyKnown(ctx context.Context) error {
 	parties := admin.NewPartyManagementServiceClient(c.conn)
 	resp, err := parties.GetParties(ctx, &admin.GetPartiesRequest{Parties: []string{c.party}})
 	if status.Code(err) == codes.PermissionDenied {
-		c.log.Warn("cannot check that the participant knows the party", "party", c.party, "error", err)
+		c.log.Warn("cannot check that the party exists on the participant", "party", c.party, "error", err)
 		return nil
 	}
 	if err != nil && status.Code(err) != codes.NotFound {

@@ -102,8 +102,9 @@ func (c *Client) fetchPackage(ctx context.Context, id string) (*lf.Package, erro
 	return pkg, nil
 }
 
-// permanentPackageError reports whether asking again cannot help: every
-// failure except a transient gRPC status or a cancelled call.
+// permanentPackageError reports whether asking again cannot help: a
+// NOT_FOUND, INVALID_ARGUMENT or PERMISSION_DENIED status, or an error with
+// no status (an unreadable archive) other than a cancelled context.
 func permanentPackageError(err error) bool {
 	s, ok := status.FromError(err)
 	if !ok {
@@ -118,8 +119,9 @@ func permanentPackageError(err error) bool {
 
 // ensurePackages fetches the package of a template seen on the stream, so
 // that its types are in the catalog before the consumer decodes the event.
-// A failure is logged once per package and the event is still delivered,
-// because the consumer can decode a verbose value by its own shape.
+// A failure is logged and the event is still delivered, because the consumer
+// can decode a verbose value by its own shape. A permanent failure is
+// remembered, so it is logged once per package.
 func (c *Client) ensurePackages(ctx context.Context, ids ...*v2.Identifier) {
 	for _, id := range ids {
 		pkgID := id.GetPackageId()

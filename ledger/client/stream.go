@@ -56,10 +56,10 @@ type Item struct {
 // skips the contracts already delivered, and afterwards it resumes after the
 // last delivered offset, so no item is delivered twice or skipped.
 //
-// Stream returns when ctx ends (ctx.Err()), when the client is closed
-// (ErrClosed), when fn returns an error (that error), or when the
-// participant rejects the request in a way a retry cannot fix (an invalid
-// filter, permission denied or a pruned offset).
+// Stream returns ctx.Err() when ctx ends, ErrClosed when the client is
+// closed, and fn's error when fn fails. It also returns when the participant
+// rejects the request in a way a retry cannot fix: an invalid filter,
+// permission denied or a pruned offset.
 func (c *Client) Stream(ctx context.Context, f Filter, fn func(Item) error) error {
 	format, err := c.eventFormat(f)
 	if err != nil {
@@ -88,11 +88,12 @@ func (c *Client) Stream(ctx context.Context, f Filter, fn func(Item) error) erro
 			return fnErr.err
 		}
 		if permanentStreamError(err) {
+			pruned := s.snapshot
 			if !s.restartSnapshot(err) {
 				return fmt.Errorf("read ledger updates after offset %d: %w", s.resumeOffset(), err)
 			}
 			c.log.Warn("ledger snapshot offset is no longer readable; reading a new snapshot",
-				"offset", s.snapshot, "error", err)
+				"offset", pruned, "error", err)
 		}
 		if progressed {
 			failures = 0
@@ -183,8 +184,8 @@ func (s *subscription) readSnapshot(ctx context.Context) (bool, error) {
 	}
 	progressed := false
 	if s.snapshot > 0 {
-		// Offset 0 is before the first transaction, where nothing is active
-		// and participants reject the request.
+		// Offset 0 is before the first transaction, so nothing is active
+		// there and the call is skipped.
 		acs, err := s.c.state.GetActiveContracts(ctx, &v2.GetActiveContractsRequest{
 			ActiveAtOffset: s.snapshot,
 			EventFormat:    s.format,
@@ -247,8 +248,8 @@ func (s *subscription) readUpdates(ctx context.Context) (bool, error) {
 		case *v2.GetUpdatesResponse_Transaction:
 			tx := u.Transaction
 			if tx.GetOffset() <= s.resume {
-				// A participant never repeats an offset after begin_exclusive;
-				// the check keeps exactly-once delivery if one did.
+				// Participants send only offsets after begin_exclusive. The
+				// check keeps delivery exactly-once even if one did not.
 				continue
 			}
 			for _, ev := range tx.GetEvents() {

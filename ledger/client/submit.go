@@ -183,8 +183,8 @@ func (c *Client) findTransactionWithRetries(ctx context.Context, commandID strin
 
 // findTransaction reads the transactions after offset from, up to the
 // current ledger end, and returns the one with the given command id.
-// A participant shows the command id only to the submitting parties, which
-// are the acting party here.
+// It reads as the acting party, which submitted the command, because
+// participants may hide command ids from parties that did not submit it.
 func (c *Client) findTransaction(ctx context.Context, commandID string, from int64, format *v2.TransactionFormat) (*v2.Transaction, error) {
 	end, err := c.state.GetLedgerEnd(ctx, &v2.GetLedgerEndRequest{})
 	if err != nil {
