@@ -42,8 +42,11 @@ type Options struct {
 	Clock          clock.Clock // record time; default clock.Real{}
 	Auth           *AuthConfig // nil: every request is allowed
 	Logger         *slog.Logger
-	MaxRecvMsgSize int    // bytes; default DefaultMaxRecvMsgSize
-	ParticipantID  string // default DefaultParticipantID
+	MaxRecvMsgSize int // bytes; default DefaultMaxRecvMsgSize
+	// ParticipantID is the participant's name, default DefaultParticipantID.
+	// GetParticipantId reports it as "name::namespace", and party ids end
+	// in the same namespace.
+	ParticipantID string
 	// StreamBuffer is how many transactions a GetUpdates or
 	// CompletionStream subscriber may fall behind the ledger end. A
 	// subscriber further behind is cut off with ABORTED and can resume from
