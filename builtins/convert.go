@@ -21,7 +21,8 @@ const maxValueDepth = 100
 //
 //   - None to nil, bool to bool, int to int64, float to float64, string to string
 //   - Decimal to lf.Decimal, date to lf.Date, UUID to its string
-//   - datetime and time values to time.Time in UTC (a naive datetime is read as UTC)
+//   - datetime and time values to time.Time in UTC (a naive datetime is read
+//     as UTC, and a time value is truncated to microseconds)
 //   - list and tuple to []any
 //   - dict to *lf.Map in insertion order, struct to *lf.Map in field name order
 //
@@ -59,7 +60,8 @@ func toGo(v starlark.Value, path string, depth int) (any, error) {
 	case *Date:
 		return lf.DateOf(v.t), nil
 	case starlarktime.Time:
-		return time.Time(v).UTC(), nil
+		// Daml timestamps hold microseconds, and time.now() has nanoseconds.
+		return time.Time(v).UTC().Truncate(time.Microsecond), nil
 	case *UUID:
 		return v.String(), nil
 	case *starlark.List:

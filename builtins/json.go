@@ -27,6 +27,9 @@ type jsonOptions struct {
 	indent      string // non-empty: one line per item, nested by this string
 	prefix      string // written before every indented line after the first
 	ensureASCII bool   // escape non-ASCII characters as \uXXXX, as Python does
+	// fallback, when set, converts a value JSON cannot hold, as the
+	// default= argument of Python's json.dumps does.
+	fallback func(starlark.Value) (starlark.Value, error)
 }
 
 func jsonMembers() starlark.StringDict {
@@ -82,18 +85,28 @@ func jsonIndent(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 }
 
 // jsonDumps implements Python's json.dumps(obj, indent=None,
-// sort_keys=False, separators=None, ensure_ascii=True) with Python's
+// sort_keys=False, separators=None, ensure_ascii=True, default=None) with Python's
 // defaults: ", " and ": " separators (", " becomes "," when indenting) and
 // keys in insertion order.
-func jsonDumps(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+func jsonDumps(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var obj starlark.Value
-	var indent, separators starlark.Value = starlark.None, starlark.None
+	var indent, separators, dflt starlark.Value = starlark.None, starlark.None, starlark.None
 	sortKeys, ensureASCII := false, true
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "obj", &obj, "indent?", &indent,
-		"sort_keys?", &sortKeys, "separators?", &separators, "ensure_ascii?", &ensureASCII); err != nil {
+		"sort_keys?", &sortKeys, "separators?", &separators, "ensure_ascii?", &ensureASCII,
+		"default?", &dflt); err != nil {
 		return nil, err
 	}
 	opts := jsonOptions{sortKeys: sortKeys, sep: ", ", keySep: ": ", ensureASCII: ensureASCII}
+	if dflt != starlark.None {
+		fn, ok := dflt.(starlark.Callable)
+		if !ok {
+			return nil, fmt.Errorf("%s: default: got %s, want callable or None", b.Name(), dflt.Type())
+		}
+		opts.fallback = func(v starlark.Value) (starlark.Value, error) {
+			return starlark.Call(thread, fn, starlark.Tuple{v}, nil)
+		}
+	}
 	switch v := indent.(type) {
 	case starlark.NoneType:
 	case starlark.Int:
@@ -253,6 +266,13 @@ func (e *jsonEncoder) value(v starlark.Value, path string, depth int) error {
 		}
 		return e.value(d, path, depth)
 	default:
+		if e.opts.fallback != nil {
+			converted, err := e.opts.fallback(v)
+			if err != nil {
+				return pathError(path, err)
+			}
+			return e.value(converted, path, depth+1)
+		}
 		return pathError(path, fmt.Errorf("cannot encode %s as JSON", v.Type()))
 	}
 	return nil
