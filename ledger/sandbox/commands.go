@@ -32,7 +32,9 @@ func (s commandService) SubmitAndWaitForTransaction(ctx context.Context, req *v2
 	if tf == nil {
 		byParty := map[string]*v2.Filters{}
 		for _, p := range req.GetCommands().GetActAs() {
-			byParty[p] = &v2.Filters{}
+			if p != "" { // the submission reports the empty party itself
+				byParty[p] = &v2.Filters{}
+			}
 		}
 		tf = &v2.TransactionFormat{
 			EventFormat:      &v2.EventFormat{FiltersByParty: byParty, Verbose: true},
@@ -42,7 +44,7 @@ func (s commandService) SubmitAndWaitForTransaction(ctx context.Context, req *v2
 	var f *eventFilter
 	var shape v2.TransactionShape
 	var err error
-	if len(req.GetCommands().GetActAs()) > 0 || req.GetTransactionFormat() != nil {
+	if len(tf.GetEventFormat().GetFiltersByParty()) > 0 || req.GetTransactionFormat() != nil {
 		l.mu.RLock()
 		f, shape, err = l.transactionFormat("transaction_format", tf)
 		l.mu.RUnlock()

@@ -134,6 +134,7 @@ func TestSubmissionErrorsLeaveStateUnchanged(t *testing.T) {
 		{"no command id", &v2.Commands{UserId: "u", ActAs: []string{alice}, Commands: []*v2.Command{createCmd(asset, record())}}, codes.InvalidArgument, "MISSING_FIELD"},
 		{"no user id", &v2.Commands{CommandId: "c", ActAs: []string{alice}, Commands: []*v2.Command{createCmd(asset, record())}}, codes.InvalidArgument, "MISSING_FIELD"},
 		{"no act_as", commands(nil, createCmd(asset, record())), codes.InvalidArgument, "MISSING_FIELD"},
+		{"empty act_as party", commands([]string{""}, createCmd(asset, record())), codes.NotFound, "PARTY_NOT_KNOWN_ON_LEDGER"},
 		{"unknown act_as", commands([]string{"mallory::1220ab"}, createCmd(asset, record())), codes.NotFound, "PARTY_NOT_KNOWN_ON_LEDGER"},
 		{"unknown party value", commands([]string{alice}, createCmd(asset, record("p", partyValue("nobody::1220ab")))), codes.NotFound, "PARTY_NOT_KNOWN_ON_LEDGER"},
 		{"bad numeric", commands([]string{alice}, createCmd(asset, record("n", numeric("1.2.3")))), codes.InvalidArgument, "COMMAND_PREPROCESSING_FAILED"},
