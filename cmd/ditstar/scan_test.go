@@ -61,3 +61,22 @@ func TestScanCommandCallsUnterminated(t *testing.T) {
 		_ = scanCommandCalls(src) // must not panic or loop
 	}
 }
+
+// FuzzScanCommandCalls checks that the scanner ends on any input and that
+// every call it reports has a known command name.
+func FuzzScanCommandCalls(f *testing.F) {
+	f.Add(`exercise(event.cid, "Accept", {"a": [1, (2)]})`)
+	f.Add(`create_and_exercise(template="T:T", payload={}, choice='C')`)
+	f.Add(`"""exercise(x, "y")""" # exercise(`)
+	f.Add(`dazl.create(f"{x}", r'\d')`)
+	f.Fuzz(func(t *testing.T, src string) {
+		for _, call := range scanCommandCalls(src) {
+			if _, ok := commandParams[call.name]; !ok {
+				t.Fatalf("unknown command %q reported", call.name)
+			}
+			if call.line < 1 || call.col < 1 {
+				t.Fatalf("call %q at line %d column %d", call.name, call.line, call.col)
+			}
+		}
+	})
+}
