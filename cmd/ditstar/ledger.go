@@ -385,7 +385,7 @@ func (lc *ledgerCommand) exerciseChoice(ctx context.Context, c *client.Client, c
 	if lc.template != "" {
 		tid, typed, err = lc.resolveTemplate(ctx, c, lc.template)
 	} else {
-		tid, err = contractTemplate(ctx, c, cid)
+		tid, err = contractTemplate(ctx, c, cid, lc.timeout)
 		if err == nil {
 			lc.loadPackages(ctx, c)
 			_, typed = c.Catalog().Template(tid)
@@ -421,13 +421,13 @@ func (lc *ledgerCommand) submit(ctx context.Context, c *client.Client, cmd *v2.C
 // contractTemplate finds the template of an active contract: through the
 // EventQueryService, or from the active contract set of the acting party
 // when the participant does not serve that service.
-func contractTemplate(ctx context.Context, c *client.Client, cid string) (lf.TemplateID, error) {
+func contractTemplate(ctx context.Context, c *client.Client, cid string, timeout time.Duration) (lf.TemplateID, error) {
 	parties := append(c.ActAs(), c.ReadAs()...)
 	byParty := map[string]*v2.Filters{}
 	for _, p := range parties {
 		byParty[p] = &v2.Filters{}
 	}
-	lookupCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	lookupCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	resp, err := v2.NewEventQueryServiceClient(c.Conn()).GetEventsByContractId(lookupCtx, &v2.GetEventsByContractIdRequest{
 		ContractId: cid, EventFormat: &v2.EventFormat{FiltersByParty: byParty},
@@ -515,7 +515,7 @@ func (lc *ledgerCommand) encodeUntypedRecord(ctx context.Context, c *client.Clie
 	}
 	r := v.GetRecord()
 	if r == nil {
-		return nil, fmt.Errorf("argument: got %T, want a JSON object", arg)
+		return nil, fmt.Errorf("argument: got a JSON %s, want a JSON object", jsonKind(arg))
 	}
 	return r, nil
 }
@@ -757,6 +757,23 @@ func valueJSON(v *v2.Value) any {
 		return s.Enum.GetConstructor()
 	}
 	return nil
+}
+
+// jsonKind names the JSON kind of a value from parseJSONArgument.
+func jsonKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "boolean"
+	case string:
+		return "string"
+	case []any:
+		return "array"
+	case *lf.Map:
+		return "object"
+	}
+	return "number"
 }
 
 // orderedObject is a JSON object that keeps its entries in order.

@@ -32,7 +32,7 @@ func startSandbox(t *testing.T) string {
 func ledgerRun(t *testing.T, ctx context.Context, addr string, args ...string) (int, string, string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	code := runLedgerContext(ctx, append([]string{"--ledger", addr, "--timeout", "10s"}, args...), &stdout, &stderr)
+	code := runLedgerContext(ctx, append([]string{"--ledger", addr, "--timeout", "60s"}, args...), &stdout, &stderr)
 	return code, stdout.String(), stderr.String()
 }
 
@@ -241,4 +241,17 @@ func FuzzParseJSONArgument(f *testing.F) {
 			t.Fatalf("parseJSONArgument accepted invalid JSON %q", text)
 		}
 	})
+}
+
+func TestLedgerUntypedArgumentKind(t *testing.T) {
+	clearLedgerEnv(t)
+	addr := startSandbox(t)
+	ledgerOK(t, addr, "allocate", "alice")
+	code, _, errOut := ledgerRun(t, context.Background(), addr, "--as", "alice", "create", "scratch:Main:Note", `[1, 2]`)
+	if code != exitFail {
+		t.Errorf("create with an array argument: exit %d, want %d", code, exitFail)
+	}
+	if !strings.Contains(errOut, "got a JSON array, want a JSON object") {
+		t.Errorf("create with an array argument: stderr %q", errOut)
+	}
 }

@@ -305,6 +305,7 @@ func TestStreamResumesUpdates(t *testing.T) {
 			t.Fatalf("transaction %d = %s, want %s", i, it.Transaction.GetUpdateId(), w)
 		}
 	}
+
 	reqs := proxy.requestsOf(methodGetUpdates)
 	if len(reqs) < 3 {
 		t.Fatalf("update subscriptions = %d, want at least 3", len(reqs))

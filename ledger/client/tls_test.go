@@ -44,10 +44,12 @@ func startTLSProxy(t *testing.T, backend string) (addr, caFile string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+
 	caFile = filepath.Join(t.TempDir(), "ca.pem")
 	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
 		t.Fatal(err)
 	}
+
 	cert := tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
 	lis, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}, NextProtos: []string{"h2"}})
 	if err != nil {
