@@ -3,7 +3,6 @@ package builtins
 import (
 	"fmt"
 	"math"
-	"math/big"
 	"strconv"
 	"strings"
 
@@ -303,35 +302,4 @@ func newDecimalBuiltin(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tu
 		return d, nil
 	}
 	return nil, fmt.Errorf("Decimal: value: got %s, want string, int, float or Decimal", v.Type())
-}
-
-// numericBuiltins wraps the universal float, int and abs so that they
-// accept a Decimal, as Python's do; other arguments go to the originals.
-func numericBuiltins() starlark.StringDict {
-	wrap := func(name string, convert func(Decimal) (starlark.Value, error)) *starlark.Builtin {
-		orig := starlark.Universe[name].(*starlark.Builtin)
-		return starlark.NewBuiltin(name, func(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-			if len(args) == 1 && len(kwargs) == 0 {
-				if d, ok := args[0].(Decimal); ok {
-					return convert(d)
-				}
-			}
-			return starlark.Call(thread, orig, args, kwargs)
-		})
-	}
-	return starlark.StringDict{
-		"float": wrap("float", func(d Decimal) (starlark.Value, error) { return starlark.Float(d.D.Float64()), nil }),
-		"int": wrap("int", func(d Decimal) (starlark.Value, error) {
-			text := d.D.String()
-			if i := strings.IndexByte(text, '.'); i >= 0 {
-				text = text[:i]
-			}
-			n, ok := new(big.Int).SetString(text, 10)
-			if !ok {
-				return nil, fmt.Errorf("int: cannot convert Decimal %s", d)
-			}
-			return starlark.MakeBigInt(n), nil
-		}),
-		"abs": wrap("abs", func(d Decimal) (starlark.Value, error) { return Decimal{absDecimal(d.D)}, nil }),
-	}
 }

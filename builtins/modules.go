@@ -208,8 +208,9 @@ var predeclaredModules = []string{"json", "datetime", "time", "math", "base64", 
 // Predeclared returns the names every script can use without an import: the
 // modules json, datetime, time, math, base64, hashlib, hmac, uuid, http and
 // decimal, every name of daml_dit_if.api (commands, responses,
-// AuthorizationLevel, getIntegrationLogger and the runtime's names), and
-// float, int and abs extended to accept a Decimal.
+// AuthorizationLevel, getIntegrationLogger and the runtime's names),
+// float, int and abs extended to accept a Decimal, and Python's round and
+// sum.
 func Predeclared(h *Host) starlark.StringDict {
 	mods := Modules(h)
 	d := starlark.StringDict{}
@@ -219,7 +220,7 @@ func Predeclared(h *Host) starlark.StringDict {
 	for k, v := range mods[ModuleAPI] {
 		d[k] = v
 	}
-	for k, v := range numericBuiltins() {
+	for k, v := range pythonBuiltins() {
 		d[k] = v
 	}
 	d.Freeze()
