@@ -5,11 +5,14 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
-// Catalog is a set of packages, indexed by id and by name. It is not safe
-// for concurrent use while packages are being added.
+// Catalog is a set of packages, indexed by id and by name. It is safe for
+// concurrent use, so a client may add packages it fetches while handlers
+// encode and decode values.
 type Catalog struct {
+	mu       sync.RWMutex
 	packages []*Package
 	byID     map[string]*Package
 	byName   map[string][]*Package
@@ -30,6 +33,8 @@ func (c *Catalog) Add(p *Package) error {
 	if p == nil || p.ID == "" {
 		return fmt.Errorf("add package: package has no id")
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if _, ok := c.byID[p.ID]; ok {
 		return nil
 	}
@@ -45,11 +50,21 @@ func (c *Catalog) Add(p *Package) error {
 }
 
 // Packages returns the packages in the order they were added.
-func (c *Catalog) Packages() []*Package { return append([]*Package(nil), c.packages...) }
+func (c *Catalog) Packages() []*Package {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return append([]*Package(nil), c.packages...)
+}
 
 // Package returns the package with the given id. A "#name" id returns the
 // highest version of the packages with that name.
 func (c *Catalog) Package(id string) (*Package, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.lookupPackage(id)
+}
+
+func (c *Catalog) lookupPackage(id string) (*Package, bool) {
 	if name, ok := strings.CutPrefix(id, "#"); ok {
 		if pkgs := c.byName[name]; len(pkgs) > 0 {
 			return pkgs[0], true
@@ -63,12 +78,20 @@ func (c *Catalog) Package(id string) (*Package, bool) {
 // PackageByName returns the packages with the given metadata name, highest
 // version first.
 func (c *Catalog) PackageByName(name string) []*Package {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	return append([]*Package(nil), c.byName[name]...)
 }
 
 // Template returns a template by id. A "#name" package id resolves to the
 // highest version of that package that defines the template.
 func (c *Catalog) Template(id TemplateID) (*Template, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.lookupTemplate(id)
+}
+
+func (c *Catalog) lookupTemplate(id TemplateID) (*Template, bool) {
 	for _, p := range c.candidatePackages(id.PackageID) {
 		if m, ok := p.Module(id.Module); ok {
 			if t, ok := m.Templates[id.Entity]; ok {
@@ -81,6 +104,12 @@ func (c *Catalog) Template(id TemplateID) (*Template, bool) {
 
 // Interface returns an interface by id, resolving "#name" as Template does.
 func (c *Catalog) Interface(id TemplateID) (*Interface, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.lookupInterface(id)
+}
+
+func (c *Catalog) lookupInterface(id TemplateID) (*Interface, bool) {
 	for _, p := range c.candidatePackages(id.PackageID) {
 		if m, ok := p.Module(id.Module); ok {
 			if i, ok := m.Interfaces[id.Entity]; ok {
@@ -93,6 +122,12 @@ func (c *Catalog) Interface(id TemplateID) (*Interface, bool) {
 
 // DataType returns a data type by id, resolving "#name" as Template does.
 func (c *Catalog) DataType(id TemplateID) (*DataType, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.lookupDataType(id)
+}
+
+func (c *Catalog) lookupDataType(id TemplateID) (*DataType, bool) {
 	for _, p := range c.candidatePackages(id.PackageID) {
 		if m, ok := p.Module(id.Module); ok {
 			if d, ok := m.DataTypes[id.Entity]; ok {
@@ -103,7 +138,7 @@ func (c *Catalog) DataType(id TemplateID) (*DataType, bool) {
 	return nil, false
 }
 
-func (c *Catalog) synonym(id TemplateID) (*TypeSynonym, bool) {
+func (c *Catalog) lookupSynonym(id TemplateID) (*TypeSynonym, bool) {
 	for _, p := range c.candidatePackages(id.PackageID) {
 		if m, ok := p.Module(id.Module); ok {
 			if s, ok := m.Synonyms[id.Entity]; ok {
@@ -127,12 +162,18 @@ func (c *Catalog) candidatePackages(id string) []*Package {
 // Choice returns a choice of a template, or of an interface the template
 // implements, by name.
 func (c *Catalog) Choice(tid TemplateID, name string) (*Choice, error) {
-	if t, ok := c.Template(tid); ok {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.lookupChoice(tid, name)
+}
+
+func (c *Catalog) lookupChoice(tid TemplateID, name string) (*Choice, error) {
+	if t, ok := c.lookupTemplate(tid); ok {
 		if ch, ok := t.Choices[name]; ok {
 			return ch, nil
 		}
 		for _, iid := range t.Implements {
-			if i, ok := c.Interface(iid); ok {
+			if i, ok := c.lookupInterface(iid); ok {
 				if ch, ok := i.Choices[name]; ok {
 					return ch, nil
 				}
@@ -140,7 +181,7 @@ func (c *Catalog) Choice(tid TemplateID, name string) (*Choice, error) {
 		}
 		return nil, fmt.Errorf("choice %s not found on template %s; choices: %s", name, tid.Name(), strings.Join(t.ChoiceNames(), ", "))
 	}
-	if i, ok := c.Interface(tid); ok {
+	if i, ok := c.lookupInterface(tid); ok {
 		if ch, ok := i.Choices[name]; ok {
 			return ch, nil
 		}

@@ -18,6 +18,8 @@ import (
 // missing and decode as nil. A nil t decodes by the value's own shape, as
 // DecodeUntyped does.
 func (c *Catalog) Decode(t *Type, v *v2.Value) (any, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	d := decoder{c: c}
 	return d.decode(t, v, "")
 }
@@ -25,7 +27,9 @@ func (c *Catalog) Decode(t *Type, v *v2.Value) (any, error) {
 // DecodeRecord decodes the create argument of a template into a *Map from
 // field name to value, in declaration order.
 func (c *Catalog) DecodeRecord(tid TemplateID, r *v2.Record) (*Map, error) {
-	t, ok := c.Template(tid)
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	t, ok := c.lookupTemplate(tid)
 	if !ok {
 		return nil, fmt.Errorf("decode %s: %w", tid.Name(), c.templateNotFound(tid))
 	}
@@ -45,6 +49,8 @@ func (c *Catalog) CheckValue(t *Type, v *v2.Value) error {
 	if t == nil {
 		return fmt.Errorf("check value: missing type")
 	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	d := decoder{c: c, op: "check " + t.String()}
 	_, err := d.decode(t, v, "")
 	return err

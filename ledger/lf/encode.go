@@ -18,8 +18,10 @@ import (
 // EncodeCreate encodes the create argument of a template. The argument is a
 // *Map or map[string]any from field name to value.
 func (c *Catalog) EncodeCreate(tid TemplateID, arg any) (*v2.Record, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	op := "create " + tid.Name()
-	t, ok := c.Template(tid)
+	t, ok := c.lookupTemplate(tid)
 	if !ok {
 		return nil, &EncodeError{Op: op, Err: c.templateNotFound(tid)}
 	}
@@ -34,8 +36,10 @@ func (c *Catalog) EncodeCreate(tid TemplateID, arg any) (*v2.Record, error) {
 // EncodeChoiceArg encodes the argument of a choice of a template, of an
 // interface the template implements, or of an interface.
 func (c *Catalog) EncodeChoiceArg(tid TemplateID, choice string, arg any) (*v2.Value, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	op := "exercise " + tid.Name() + " " + choice
-	ch, err := c.Choice(tid, choice)
+	ch, err := c.lookupChoice(tid, choice)
 	if err != nil {
 		return nil, &EncodeError{Op: op, Err: err}
 	}
@@ -45,8 +49,10 @@ func (c *Catalog) EncodeChoiceArg(tid TemplateID, choice string, arg any) (*v2.V
 
 // EncodeKey encodes a contract key of a template.
 func (c *Catalog) EncodeKey(tid TemplateID, key any) (*v2.Value, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	op := "key " + tid.Name()
-	t, ok := c.Template(tid)
+	t, ok := c.lookupTemplate(tid)
 	if !ok {
 		return nil, &EncodeError{Op: op, Err: c.templateNotFound(tid)}
 	}
@@ -65,12 +71,14 @@ func (c *Catalog) EncodeKey(tid TemplateID, key any) (*v2.Value, error) {
 // map[string]any, a record with no fields accepts nil, and a Daml tuple
 // accepts a list of its components.
 func (c *Catalog) Encode(t *Type, v any) (*v2.Value, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	e := encoder{c: c}
 	return e.encode(t, v, "")
 }
 
 func (c *Catalog) templateNotFound(tid TemplateID) error {
-	if _, ok := c.Package(tid.PackageID); !ok {
+	if _, ok := c.lookupPackage(tid.PackageID); !ok {
 		return fmt.Errorf("package %s not found; packages: %s", tid.PackageID, c.packageList())
 	}
 	return fmt.Errorf("template %s not found%s", tid, c.suggest(tid.Module, tid.Entity))

@@ -23,6 +23,8 @@ import (
 // templates with the same entity name or in the same module. A name that
 // two packages define is an error that lists both packages.
 func (c *Catalog) Resolve(ref string, defaultPackageID string) ([]TemplateID, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	ref = strings.TrimSpace(ref)
 	if ref == "*" {
 		var out []TemplateID
@@ -35,7 +37,7 @@ func (c *Catalog) Resolve(ref string, defaultPackageID string) ([]TemplateID, er
 	parts := strings.Split(ref, ":")
 	switch {
 	case len(parts) == 2 && parts[1] == "*":
-		p, ok := c.Package(parts[0])
+		p, ok := c.lookupPackage(parts[0])
 		if !ok {
 			return nil, fmt.Errorf("resolve template %q: package %s not found; packages: %s", ref, parts[0], c.packageList())
 		}
@@ -46,10 +48,10 @@ func (c *Catalog) Resolve(ref string, defaultPackageID string) ([]TemplateID, er
 		return c.resolveName(ref, parts[0], parts[1], defaultPackageID)
 	case len(parts) == 3 && parts[0] != "" && parts[1] != "" && parts[2] != "":
 		id := TemplateID{PackageID: parts[0], Module: parts[1], Entity: parts[2]}
-		if _, ok := c.Package(id.PackageID); !ok {
+		if _, ok := c.lookupPackage(id.PackageID); !ok {
 			return nil, fmt.Errorf("resolve template %q: package %s not found; packages: %s", ref, id.PackageID, c.packageList())
 		}
-		if _, ok := c.Template(id); !ok {
+		if _, ok := c.lookupTemplate(id); !ok {
 			return nil, fmt.Errorf("resolve template %q: template not found%s", ref, c.suggest(id.Module, id.Entity))
 		}
 		return []TemplateID{id}, nil
@@ -60,8 +62,8 @@ func (c *Catalog) Resolve(ref string, defaultPackageID string) ([]TemplateID, er
 func (c *Catalog) resolveName(ref, module, entity, defaultPackageID string) ([]TemplateID, error) {
 	if defaultPackageID != "" {
 		id := TemplateID{PackageID: defaultPackageID, Module: module, Entity: entity}
-		if _, ok := c.Template(id); ok {
-			if p, ok := c.Package(defaultPackageID); ok {
+		if _, ok := c.lookupTemplate(id); ok {
+			if p, ok := c.lookupPackage(defaultPackageID); ok {
 				id.PackageID = p.ID
 			}
 			return []TemplateID{id}, nil

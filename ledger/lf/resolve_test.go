@@ -136,3 +136,40 @@ func TestCompareVersions(t *testing.T) {
 		t.Error("compareVersions orders wrongly")
 	}
 }
+
+func TestCatalogConcurrentAdd(t *testing.T) {
+	core, err := ReadDAR(testdata.DAR(t, "dabl-integration-core-1.2.3.dar"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	coindesk, err := ReadDAR(testdata.DAR(t, "dabl-integration-coindesk-1.1.2.dar"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewCatalog(core.Packages...)
+	seq := TemplateID{PackageID: core.MainPackageID, Module: "Utility.Sequence", Entity: "Sequence"}
+	done := make(chan error)
+	go func() {
+		for _, p := range coindesk.Packages {
+			if err := c.Add(p); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	for range 200 {
+		if _, err := c.EncodeCreate(seq, map[string]any{"owner": "A", "name": "n", "count": 1}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Resolve("Utility.Sequence:Sequence", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Resolve("CoinDesk.PriceOracle:PriceOraclePrice", ""); err != nil {
+		t.Errorf("package added concurrently not found: %v", err)
+	}
+}

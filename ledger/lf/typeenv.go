@@ -6,6 +6,8 @@ import "fmt"
 // corrupt package cannot loop forever.
 const maxSynonymDepth = 100
 
+// The helpers below expect the caller to hold c.mu for reading.
+
 // expand returns t with type synonyms at its head replaced by their
 // definitions.
 func (c *Catalog) expand(t *Type) (*Type, error) {
@@ -13,7 +15,7 @@ func (c *Catalog) expand(t *Type) (*Type, error) {
 		if t == nil || t.Kind != TypeSyn {
 			return t, nil
 		}
-		syn, ok := c.synonym(t.Con)
+		syn, ok := c.lookupSynonym(t.Con)
 		if !ok {
 			return nil, fmt.Errorf("type synonym %s not found in the loaded packages", t.Con)
 		}
@@ -28,7 +30,7 @@ func (c *Catalog) expand(t *Type) (*Type, error) {
 // dataType returns the definition of a data type applied to arguments, and
 // the binding of its type parameters to those arguments.
 func (c *Catalog) dataType(t *Type) (*DataType, map[string]*Type, error) {
-	def, ok := c.DataType(t.Con)
+	def, ok := c.lookupDataType(t.Con)
 	if !ok {
 		return nil, nil, fmt.Errorf("data type %s not found in the loaded packages", t.Con)
 	}
