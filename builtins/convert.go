@@ -138,6 +138,8 @@ func pathError(path string, err error) error {
 //   - lf.Decimal to Decimal, lf.Date to date, time.Time to an aware UTC datetime
 //   - []any and []string to list
 //   - *lf.Map to dict in entry order, map[string]any to dict in key order
+//   - a map key that is a record or list (a GenMap key) to a struct or tuple,
+//     because dict keys must be hashable
 //
 // A starlark.Value passes through unchanged.
 func FromGo(v any) (starlark.Value, error) {
@@ -192,7 +194,7 @@ func fromGo(v any, depth int) (starlark.Value, error) {
 	case *lf.Map:
 		d := starlark.NewDict(len(v.Keys))
 		for i, k := range v.Keys {
-			sk, err := fromGo(k, depth+1)
+			sk, err := fromGoKey(k, depth+1)
 			if err != nil {
 				return nil, fmt.Errorf("key %v: %w", k, err)
 			}
@@ -222,4 +224,40 @@ func fromGo(v any, depth int) (starlark.Value, error) {
 		return d, nil
 	}
 	return nil, fmt.Errorf("cannot convert Go value of type %T to Starlark", v)
+}
+
+// fromGoKey converts a map key. Starlark dict keys must be hashable, so a
+// GenMap key that is a record becomes a struct and a list becomes a tuple,
+// recursively. ToGo turns both back into the same ledger values.
+func fromGoKey(k any, depth int) (starlark.Value, error) {
+	if depth > maxValueDepth {
+		return nil, fmt.Errorf("value nested more than %d deep", maxValueDepth)
+	}
+	switch k := k.(type) {
+	case []any:
+		elems := make(starlark.Tuple, len(k))
+		for i, e := range k {
+			sv, err := fromGoKey(e, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			elems[i] = sv
+		}
+		return elems, nil
+	case *lf.Map:
+		fields := starlark.StringDict{}
+		for i, name := range k.Keys {
+			s, ok := name.(string)
+			if !ok {
+				return nil, fmt.Errorf("a map key with non-string field %v cannot be a Starlark dict key", name)
+			}
+			sv, err := fromGoKey(k.Values[i], depth+1)
+			if err != nil {
+				return nil, err
+			}
+			fields[s] = sv
+		}
+		return starlarkstruct.FromStringDict(starlarkstruct.Default, fields), nil
+	}
+	return fromGo(k, depth)
 }

@@ -185,6 +185,11 @@ func TestRoundTrip(t *testing.T) {
 		lf.NewMap(), lf.NewMap("owner", "Alice", "amount", dec, "tags", []any{"a", "b"}, "Some", lf.NewMap("_1", date)),
 		lf.NewMap(int64(1), "one", int64(2), "two"),
 	}
+	// GenMap keys that are records or lists come back with record fields
+	// in name order, because they pass through a Starlark struct.
+	values = append(values,
+		lf.NewMap(lf.NewMap("a", int64(1), "b", []any{"x"}), "record key", []any{int64(1), int64(2)}, "list key"),
+	)
 	for _, in := range values {
 		sv, err := FromGo(in)
 		if err != nil {
