@@ -24,8 +24,9 @@ type DAR struct {
 func (d *DAR) Main() *Package { return d.Packages[0] }
 
 // maxEntrySize caps the uncompressed size of one DAR entry, so that a
-// corrupt or hostile zip cannot exhaust memory. The largest DALF of the
-// Daml standard library is about 10 MB.
+// corrupt or hostile zip cannot exhaust memory. The largest DALF in the
+// test DARs, daml-stdlib of SDK 0.13, is under 1 MB, so the cap leaves
+// ample room for large models.
 const maxEntrySize = 256 << 20
 
 // ReadDAR reads and decodes the DAR file at path.
@@ -48,6 +49,7 @@ func ParseDAR(name string, data []byte) (*DAR, error) {
 	for _, f := range zr.File {
 		files[f.Name] = f
 	}
+
 	mf, ok := files["META-INF/MANIFEST.MF"]
 	if !ok {
 		return nil, fmt.Errorf("dar %s: missing entry META-INF/MANIFEST.MF", name)
@@ -59,8 +61,9 @@ func ParseDAR(name string, data []byte) (*DAR, error) {
 	manifest := parseManifest(raw)
 	mainPath := manifest["Main-Dalf"]
 	if mainPath == "" {
-		return nil, fmt.Errorf("dar %s: entry META-INF/MANIFEST.MF: missing Main-Dalf attribute", name)
+		return nil, fmt.Errorf("dar %s: entry META-INF/MANIFEST.MF: missing Main-Dalf attribute; rebuild the DAR with daml build", name)
 	}
+
 	dar := &DAR{
 		File:       name,
 		SDKVersion: manifest["Sdk-Version"],

@@ -14,9 +14,9 @@ import (
 // package documentation). It checks the value against the type as a
 // participant checks a submitted value, so CheckValue is Decode without the
 // result. Records may come with every field labelled, in any order, or
-// positionally in declaration order; trailing Optional fields may be
-// missing and decode as nil. A nil t decodes by the value's own shape, as
-// DecodeUntyped does.
+// positionally in declaration order. A missing Optional field decodes as
+// nil, and with positional fields only trailing ones can be missing. A nil t
+// decodes by the value's own shape, as DecodeUntyped does.
 func (c *Catalog) Decode(t *Type, v *v2.Value) (any, error) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
@@ -56,10 +56,11 @@ func (c *Catalog) CheckValue(t *Type, v *v2.Value) error {
 	return err
 }
 
-// DecodeUntyped converts a value by its own shape: labelled records become
-// *Map by label (unlabelled fields are named _1, _2, ...), variants *Map
-// with one entry, enums strings, and Optional nil or the value, with the
-// list form of the package documentation when an Optional holds another.
+// DecodeUntyped converts a value by its own shape. A record becomes a *Map
+// by label, and its unlabelled fields are named _1, _2, and so on. A variant
+// becomes a *Map with one entry and an enum its constructor name. An
+// Optional becomes nil or its value, in the list form of the package
+// documentation when it contains another Optional.
 func DecodeUntyped(v *v2.Value) (any, error) {
 	d := decoder{}
 	return d.decode(nil, v, "")
@@ -67,7 +68,7 @@ func DecodeUntyped(v *v2.Value) (any, error) {
 
 // ValueError reports a Ledger API value that does not match its type.
 type ValueError struct {
-	Op   string // "decode Main:Asset", "check Main:Asset"; may be empty
+	Op   string // "decode Main:Asset", "check Main:Asset", or empty
 	Path string // the location in the value, in the form of EncodeError.Path
 	Msg  string
 }
