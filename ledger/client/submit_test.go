@@ -8,9 +8,11 @@ import (
 	"time"
 
 	v2 "github.com/digital-asset/dazl-client/v8/go/api/com/daml/ledger/api/v2"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/ditstar/ditstar/ledger/client"
 	"github.com/ditstar/ditstar/ledger/sandbox"
@@ -123,6 +125,12 @@ func TestSubmitRetries(t *testing.T) {
 	unavailable := status.Error(codes.Unavailable, "connection reset")
 	deadline := status.Error(codes.DeadlineExceeded, "REQUEST_TIME_OUT: the participant timed out")
 	inFlight := status.Error(codes.Aborted, "SUBMISSION_ALREADY_IN_FLIGHT(2,abc): a submission with the same change id is in flight")
+	backpressure := status.Error(codes.ResourceExhausted, "PARTICIPANT_BACKPRESSURE(2,abc): the participant is overloaded")
+	retryLater, err := status.New(codes.FailedPrecondition, "NOT_CONNECTED_TO_ANY_SYNCHRONIZER(1,abc): try again").
+		WithDetails(&errdetails.RetryInfo{RetryDelay: durationpb.New(20 * time.Millisecond)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	// committed is set when an attempt reached the ledger before failing,
 	// so that a later attempt gets ALREADY_EXISTS and the client reads the
 	// committed transaction from the update stream.
@@ -136,6 +144,8 @@ func TestSubmitRetries(t *testing.T) {
 		{"unavailable after commit", []faultAction{{After: unavailable}}, true},
 		{"aborted while in flight", []faultAction{{After: unavailable}, {Before: inFlight}}, true},
 		{"deadline exceeded before commit", []faultAction{{Before: deadline}}, false},
+		{"resource exhausted", []faultAction{{Before: backpressure}}, false},
+		{"failed precondition with retry info", []faultAction{{Before: retryLater.Err()}}, false},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
