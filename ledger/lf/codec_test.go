@@ -520,3 +520,36 @@ func TestEncodeVariantBareConstructor(t *testing.T) {
 		t.Errorf("bare B error = %v", err)
 	}
 }
+
+func TestRoundTripContractIDsDvP(t *testing.T) {
+	c, pkg := loadCatalog(t, "quickstart-finance-sdk-2.5.0.dar")
+	tid := TemplateID{PackageID: pkg, Module: "Workflow.DvP", Entity: "Proposal"}
+	instrument := NewMap("depository", "Dep", "issuer", "Iss", "id", NewMap("unpack", "USD"), "version", "0")
+	quantity := func(amount any) *Map { return NewMap("unit", instrument, "amount", amount) }
+	arg := NewMap(
+		"recQuantity", quantity("10.5"),
+		"payQuantity", quantity(3),
+		"proposer", "Alice",
+		"counterparty", "Bob",
+		"routeProviderCid", "00a1b2c3",
+		"settlementFactoryCid", "00d4e5f6",
+		"id", "dvp-1",
+	)
+	want := NewMap(
+		"recQuantity", quantity(mustDecimal(t, "10.5")),
+		"payQuantity", quantity(DecimalFromInt64(3)),
+		"proposer", "Alice",
+		"counterparty", "Bob",
+		"routeProviderCid", "00a1b2c3",
+		"settlementFactoryCid", "00d4e5f6",
+		"id", "dvp-1",
+	)
+	rec := roundTrip(t, c, tid, arg, want)
+	if got := rec.GetFields()[4].GetValue().GetContractId(); got != "00a1b2c3" {
+		t.Errorf("routeProviderCid = %q, sent as %T", got, rec.GetFields()[4].GetValue().GetSum())
+	}
+	arg.Set("routeProviderCid", "")
+	if _, err := c.EncodeCreate(tid, arg); err == nil || !strings.Contains(err.Error(), "routeProviderCid") {
+		t.Errorf("empty contract id error = %v", err)
+	}
+}
