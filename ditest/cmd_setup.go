@@ -352,4 +352,3 @@ func cmdStop(tc *testCase, _ bool, args []string) error {
 	}
 	return nil
 }
-

@@ -48,8 +48,8 @@ type testCase struct {
 	logger *slog.Logger
 	// quietLogger keeps only warnings and errors.
 	quietLogger *slog.Logger
-	http   *outbound
-	key    *tokenKey
+	http        *outbound
+	key         *tokenKey
 
 	ledger   *sandbox.Ledger
 	address  string
@@ -423,4 +423,3 @@ func (tc *testCase) writeUpdates() ([]string, error) {
 	}
 	return names, nil
 }
-
