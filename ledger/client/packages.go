@@ -21,12 +21,8 @@ type packageFetch struct {
 }
 
 // Catalog returns the package catalog: the configured packages plus every
-// package fetched from the participant so far.
-//
-// NOTE: lf.Catalog is not safe for concurrent use while packages are added,
-// and Stream adds them from the goroutine that calls it. Read the catalog
-// from the callback of the only running Stream, or while no Stream or
-// Package call runs.
+// package fetched from the participant so far. Stream and Package add to it
+// while others read it, which lf.Catalog allows.
 func (c *Client) Catalog() *lf.Catalog { return c.catalog }
 
 // Package returns the package with the given id from the catalog or, when it
