@@ -196,7 +196,7 @@ func (e *jsonEncoder) value(v starlark.Value, path string, depth int) error {
 		if math.IsNaN(f) || math.IsInf(f, 0) {
 			return pathError(path, fmt.Errorf("cannot encode non-finite float %v", v))
 		}
-		e.buf.WriteString(v.String())
+		e.buf.WriteString(pythonFloatRepr(f))
 	case starlark.String:
 		e.str(string(v))
 	case Decimal:
@@ -285,7 +285,7 @@ func jsonKey(k starlark.Value) (string, error) {
 	case starlark.Int:
 		return k.String(), nil
 	case starlark.Float:
-		return k.String(), nil
+		return pythonFloatRepr(float64(k)), nil
 	case starlark.Bool:
 		if k {
 			return "true", nil
@@ -295,6 +295,24 @@ func jsonKey(k starlark.Value) (string, error) {
 		return "null", nil
 	}
 	return "", fmt.Errorf("dict key %s: got %s, want string, int, float, bool or None", k, k.Type())
+}
+
+// pythonFloatRepr formats a finite float as Python's repr does: the
+// shortest digits that read back exactly, in positional form for exponents
+// from -4 to 15 ("1000000.0", "0.0001") and in exponent form otherwise
+// ("1e+16", "1e-05"). Starlark's str uses exponent form from 1e+06 on.
+func pythonFloatRepr(f float64) string {
+	exp := strconv.FormatFloat(f, 'e', -1, 64)
+	mantissa, power, _ := strings.Cut(exp, "e")
+	n, _ := strconv.Atoi(power)
+	if n < -4 || n >= 16 {
+		return mantissa + "e" + power
+	}
+	s := strconv.FormatFloat(f, 'f', -1, 64)
+	if !strings.Contains(s, ".") {
+		s += ".0"
+	}
+	return s
 }
 
 func (e *jsonEncoder) str(s string) {

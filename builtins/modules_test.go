@@ -1,8 +1,10 @@
 package builtins
 
 import (
+	"bytes"
 	"strings"
 	"testing"
+	"time"
 
 	"go.starlark.net/starlark"
 )
@@ -86,5 +88,33 @@ func TestImportHints(t *testing.T) {
 		if mods[name] != nil {
 			t.Errorf("%s has a hint but is importable", name)
 		}
+	}
+}
+
+func TestHostClockDrivesModules(t *testing.T) {
+	h, vc := testHost(t)
+	before := mustEval(t, h, `datetime.datetime.utcnow()`)
+	vc.Advance(90 * time.Minute)
+	after := mustEval(t, h, `datetime.datetime.utcnow()`)
+	if before.String() != "2024-03-05 14:30:15.123456" {
+		t.Errorf("before %s", before)
+	}
+	if after.String() != "2024-03-05 16:00:15.123456" {
+		t.Errorf("after advancing 90 minutes: %s", after)
+	}
+	if got := mustEval(t, h, `time.time()`); got != starlark.Float(1709654415.123456789) {
+		t.Errorf("time.time() = %s, want 1709654415.123456789", got)
+	}
+}
+
+func TestUUIDFromHostRand(t *testing.T) {
+	h := &Host{Rand: bytes.NewReader(make([]byte, 16))}
+	if got := mustEval(t, h, `str(uuid.uuid4())`); got.String() != `"00000000-0000-4000-8000-000000000000"` {
+		t.Errorf("uuid4 from zero bytes = %s", got)
+	}
+	// The 16 bytes are used up, so the next call fails.
+	_, err := eval(t, h, `uuid.uuid4()`)
+	if err == nil || !strings.Contains(err.Error(), "uuid4: reading the host's random source failed") {
+		t.Errorf("error %v, want a random source failure", err)
 	}
 }
