@@ -41,7 +41,7 @@ type Module struct {
 	Interfaces map[string]*Interface
 }
 
-// DataTypeKind tells which of the Daml-LF data type forms a DataType has.
+// DataTypeKind is the form of a Daml-LF data type definition.
 type DataTypeKind int
 
 // Data type forms.
