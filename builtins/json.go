@@ -97,6 +97,7 @@ func jsonDumps(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 		"default?", &dflt); err != nil {
 		return nil, err
 	}
+
 	opts := jsonOptions{sortKeys: sortKeys, sep: ", ", keySep: ": ", ensureASCII: ensureASCII}
 	if dflt != starlark.None {
 		fn, ok := dflt.(starlark.Callable)
@@ -107,12 +108,29 @@ func jsonDumps(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 			return starlark.Call(thread, fn, starlark.Tuple{v}, nil)
 		}
 	}
+	if err := setIndent(&opts, b.Name(), indent); err != nil {
+		return nil, err
+	}
+	if err := setSeparators(&opts, b.Name(), separators); err != nil {
+		return nil, err
+	}
+
+	data, err := encodeJSON(obj, opts)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", b.Name(), err)
+	}
+	return starlark.String(data), nil
+}
+
+// setIndent applies dumps' indent: a number of spaces or a string. With an
+// indent, items are separated by "," because the newline follows.
+func setIndent(opts *jsonOptions, fn string, indent starlark.Value) error {
 	switch v := indent.(type) {
 	case starlark.NoneType:
 	case starlark.Int:
 		n, ok := v.Int64()
 		if !ok || n < 0 || n > 64 {
-			return nil, fmt.Errorf("%s: indent: got %s, want 0 to 64 spaces", b.Name(), v)
+			return fmt.Errorf("%s: indent: got %s, want 0 to 64 spaces", fn, v)
 		}
 		opts.indent, opts.sep = strings.Repeat(" ", int(n)), ","
 		if n == 0 {
@@ -125,25 +143,27 @@ func jsonDumps(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 			opts.indent = "\x00"
 		}
 	default:
-		return nil, fmt.Errorf("%s: indent: got %s, want int, string or None", b.Name(), indent.Type())
+		return fmt.Errorf("%s: indent: got %s, want int, string or None", fn, indent.Type())
 	}
-	if separators != starlark.None {
-		t, ok := separators.(starlark.Tuple)
-		if !ok || len(t) != 2 {
-			return nil, fmt.Errorf("%s: separators: got %s, want a tuple of two strings such as (\",\", \":\")", b.Name(), separators.Type())
-		}
-		s1, ok1 := t[0].(starlark.String)
-		s2, ok2 := t[1].(starlark.String)
-		if !ok1 || !ok2 {
-			return nil, fmt.Errorf("%s: separators: want a tuple of two strings such as (\",\", \":\")", b.Name())
-		}
-		opts.sep, opts.keySep = string(s1), string(s2)
+	return nil
+}
+
+// setSeparators applies dumps' separators=(item, key) tuple.
+func setSeparators(opts *jsonOptions, fn string, separators starlark.Value) error {
+	if separators == starlark.None {
+		return nil
 	}
-	data, err := encodeJSON(obj, opts)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", b.Name(), err)
+	t, ok := separators.(starlark.Tuple)
+	if !ok || len(t) != 2 {
+		return fmt.Errorf("%s: separators: got %s, want a tuple of two strings such as (\",\", \":\")", fn, separators.Type())
 	}
-	return starlark.String(data), nil
+	item, ok1 := t[0].(starlark.String)
+	key, ok2 := t[1].(starlark.String)
+	if !ok1 || !ok2 {
+		return fmt.Errorf("%s: separators: want a tuple of two strings such as (\",\", \":\")", fn)
+	}
+	opts.sep, opts.keySep = string(item), string(key)
+	return nil
 }
 
 // encodeJSON writes v as JSON. Decimal values encode as decimal strings,
