@@ -346,3 +346,49 @@ func TestDeduplicationPeriodExpires(t *testing.T) {
 		t.Errorf("resubmission after the deduplication period: %v", err)
 	}
 }
+
+func TestCompletionStreamFilters(t *testing.T) {
+	h := start(t, Options{})
+	alice, bob := h.allocate("alice"), h.allocate("bob")
+	mine := commands([]string{alice}, createCmd(asset, record("owner", partyValue(alice))))
+	h.mustSubmit(mine)
+	otherUser := commands([]string{alice}, createCmd(asset, record("owner", partyValue(alice))))
+	otherUser.UserId = "someone-else"
+	h.mustSubmit(otherUser)
+	h.mustSubmit(commands([]string{bob}, createCmd(asset, record("owner", partyValue(bob)))))
+	last := commands([]string{alice}, createCmd(asset, record("owner", partyValue(alice))))
+	h.mustSubmit(last)
+
+	read := func(begin int64) []*v2.Completion {
+		stream, err := h.complete.CompletionStream(h.ctx, &v2.CompletionStreamRequest{UserId: "tester", Parties: []string{alice}, BeginExclusive: begin})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []*v2.Completion
+		for {
+			resp, err := stream.Recv()
+			if err != nil {
+				t.Fatalf("CompletionStream: %v", err)
+			}
+			if c := resp.GetCompletion(); c != nil {
+				out = append(out, c)
+			}
+			// The checkpoint after catching up ends the read.
+			if resp.GetOffsetCheckpoint().GetOffset() == 4 || (len(out) > 0 && out[len(out)-1].GetOffset() == 4) {
+				return out
+			}
+		}
+	}
+	all := read(0)
+	if len(all) != 2 || all[0].GetCommandId() != mine.CommandId || all[1].GetCommandId() != last.CommandId {
+		t.Errorf("completions %v, want %s and %s only", all, mine.CommandId, last.CommandId)
+	}
+	if resumed := read(1); len(resumed) != 1 || resumed[0].GetOffset() != 4 {
+		t.Errorf("completions after offset 1 = %v, want the one at offset 4", resumed)
+	}
+	stream, err := h.complete.CompletionStream(h.ctx, &v2.CompletionStreamRequest{UserId: "tester"})
+	if err == nil {
+		_, err = stream.Recv()
+	}
+	requireCode(t, err, codes.InvalidArgument, "MISSING_FIELD")
+}
