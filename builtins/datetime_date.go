@@ -204,6 +204,19 @@ func (z *Timezone) Truth() starlark.Bool { return true }
 // Hash hashes the offset.
 func (z *Timezone) Hash() (uint32, error) { return starlark.MakeInt64(int64(z.offset)).Hash() }
 
+// CompareSameType reports whether two timezones have the same offset, as
+// Python's timezone equality does. Timezones have no order.
+func (z *Timezone) CompareSameType(op syntax.Token, y starlark.Value, depth int) (bool, error) {
+	same := z.offset == y.(*Timezone).offset
+	switch op {
+	case syntax.EQL:
+		return same, nil
+	case syntax.NEQ:
+		return !same, nil
+	}
+	return false, fmt.Errorf("timezones have no order")
+}
+
 // Attr returns utcoffset(dt) and tzname(dt).
 func (z *Timezone) Attr(name string) (starlark.Value, error) {
 	switch name {
