@@ -70,6 +70,7 @@ func TestUploadEveryDAR(t *testing.T) {
 			t.Errorf("UploadDarFile %s: %v", e.Name(), err)
 		}
 	}
+
 	ids := h.uploadDARs()
 	list, err := h.packages.ListPackages(h.ctx, &v2.ListPackagesRequest{})
 	if err != nil {
@@ -93,6 +94,7 @@ func TestUploadEveryDAR(t *testing.T) {
 			t.Errorf("GetPackageStatus %s = %v, %v", id, st, err)
 		}
 	}
+
 	known, err := h.pkgAdmin.ListKnownPackages(h.ctx, &admin.ListKnownPackagesRequest{})
 	if err != nil {
 		t.Fatal(err)
@@ -104,6 +106,7 @@ func TestUploadEveryDAR(t *testing.T) {
 	if !names["dabl-integration-core"] || !names["all-kinds-of"] {
 		t.Errorf("ListKnownPackages names = %v", names)
 	}
+
 	_, err = h.packages.GetPackage(h.ctx, &v2.GetPackageRequest{PackageId: "00"})
 	requireCode(t, err, codes.NotFound, "PACKAGE_NOT_FOUND")
 	_, err = h.pkgAdmin.UploadDarFile(h.ctx, &admin.UploadDarFileRequest{DarFile: []byte("PK\x03\x04 not really a zip")})
