@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"fmt"
+	"sort"
 
 	v2 "github.com/digital-asset/dazl-client/v8/go/api/com/daml/ledger/api/v2"
 	archive "github.com/digital-asset/dazl-client/v8/go/api/com/digitalasset/daml/lf/archive"
@@ -26,9 +27,10 @@ type packageFetch struct {
 func (c *Client) Catalog() *lf.Catalog { return c.catalog }
 
 // Package returns the package with the given id from the catalog or, when it
-// is missing, from the participant's PackageService, which is asked once per
-// id: the package is added to the catalog, and a permanent failure (unknown
-// id, unreadable archive) is remembered and returned again.
+// is missing, from the participant's PackageService, together with the
+// packages its types refer to. Each id is requested once: a fetched package
+// is added to the catalog, and a permanent failure (unknown id, unreadable
+// archive) is remembered and returned again.
 func (c *Client) Package(ctx context.Context, id string) (*lf.Package, error) {
 	c.pkgMu.Lock()
 	if p, ok := c.catalog.Package(id); ok {
@@ -60,6 +62,7 @@ func (c *Client) Package(ctx context.Context, id string) (*lf.Package, error) {
 		close(f.done)
 		if f.err == nil {
 			c.log.Info("fetched package from the ledger", "package_id", id, "name", f.pkg.Name, "version", f.pkg.Version)
+			c.fetchDependencies(ctx, f.pkg)
 		}
 	}
 	select {
@@ -136,4 +139,65 @@ func (c *Client) ensurePackages(ctx context.Context, ids ...*v2.Identifier) {
 				"package_id", pkgID, "template", id.GetModuleName()+":"+id.GetEntityName(), "error", err)
 		}
 	}
+}
+
+// fetchDependencies fetches the packages whose data types pkg refers to, so
+// that values of its templates can be decoded down to their leaves. A
+// dependency that cannot be fetched is logged and skipped.
+func (c *Client) fetchDependencies(ctx context.Context, pkg *lf.Package) {
+	for _, dep := range dependencies(pkg) {
+		if _, err := c.Package(ctx, dep); err != nil && ctx.Err() == nil {
+			c.log.Warn("cannot fetch a package dependency", "package_id", dep, "dependent", pkg.ID, "error", err)
+		}
+	}
+}
+
+// dependencies returns the ids of the other packages whose data types or
+// synonyms the types of pkg name, sorted.
+func dependencies(pkg *lf.Package) []string {
+	seen := map[string]bool{pkg.ID: true}
+	var out []string
+	var walk func(t *lf.Type)
+	walk = func(t *lf.Type) {
+		if t == nil {
+			return
+		}
+		if (t.Kind == lf.TypeCon || t.Kind == lf.TypeSyn) && !seen[t.Con.PackageID] && t.Con.PackageID != "" {
+			seen[t.Con.PackageID] = true
+			out = append(out, t.Con.PackageID)
+		}
+		for _, a := range t.Args {
+			walk(a)
+		}
+	}
+	walkFields := func(fields []lf.Field) {
+		for _, f := range fields {
+			walk(f.Type)
+		}
+	}
+	walkChoices := func(choices map[string]*lf.Choice) {
+		for _, ch := range choices {
+			walk(ch.ArgType)
+			walk(ch.ReturnType)
+		}
+	}
+	for _, m := range pkg.Modules {
+		for _, dt := range m.DataTypes {
+			walkFields(dt.Fields)
+		}
+		for _, syn := range m.Synonyms {
+			walk(syn.Type)
+		}
+		for _, t := range m.Templates {
+			walkFields(t.Fields)
+			walk(t.Key)
+			walkChoices(t.Choices)
+		}
+		for _, i := range m.Interfaces {
+			walk(i.View)
+			walkChoices(i.Choices)
+		}
+	}
+	sort.Strings(out)
+	return out
 }

@@ -5,8 +5,10 @@ import (
 	"sync"
 	"testing"
 
+	v2 "github.com/digital-asset/dazl-client/v8/go/api/com/daml/ledger/api/v2"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/ditstar/ditstar/internal/testdata"
 	"github.com/ditstar/ditstar/ledger/client"
@@ -51,11 +53,44 @@ func TestPackageFetchedOnce(t *testing.T) {
 	if _, err := c.Package(context.Background(), dar.MainPackageID); err != nil {
 		t.Fatal(err)
 	}
-	if n := proxy.callCount(methodGetPackage); n != 1 {
-		t.Errorf("GetPackage calls = %d, want 1", n)
-	}
+	checkFetchedOnce(t, proxy)
 	if _, ok := c.Catalog().Package(dar.MainPackageID); !ok {
 		t.Error("catalog lacks the fetched package")
+	}
+
+	// The key of PriceOraclePrice is a DA.Types:Tuple2 of the standard
+	// library, which the package's dependencies bring.
+	oracle := lf.TemplateID{PackageID: dar.MainPackageID, Module: "CoinDesk.PriceOracle", Entity: "PriceOraclePrice"}
+	tmpl, ok := c.Catalog().Template(oracle)
+	if !ok {
+		t.Fatalf("catalog lacks %s", oracle)
+	}
+	if tmpl.Key == nil || tmpl.Key.Kind != lf.TypeCon {
+		t.Fatalf("key of %s = %v, want a data type", oracle, tmpl.Key)
+	}
+	if _, ok := c.Catalog().DataType(tmpl.Key.Con); !ok {
+		t.Errorf("catalog lacks the key type %s of package %s", tmpl.Key.Con.Name(), tmpl.Key.Con.PackageID)
+	}
+}
+
+// checkFetchedOnce checks that no package id was requested twice.
+func checkFetchedOnce(t *testing.T, proxy *faultProxy) {
+	t.Helper()
+	requested := map[string]int{}
+	for _, b := range proxy.requestsOf(methodGetPackage) {
+		req := &v2.GetPackageRequest{}
+		if err := proto.Unmarshal(b, req); err != nil {
+			t.Fatal(err)
+		}
+		requested[req.GetPackageId()]++
+	}
+	if len(requested) == 0 {
+		t.Error("no GetPackage call reached the ledger")
+	}
+	for id, n := range requested {
+		if n != 1 {
+			t.Errorf("package %s requested %d times, want once", id, n)
+		}
 	}
 }
 
@@ -89,4 +124,44 @@ func TestPackageFromConfiguredCatalog(t *testing.T) {
 	if n := proxy.callCount(methodGetPackage); n != 0 {
 		t.Errorf("GetPackage calls = %d, want 0 for a package of the configured catalog", n)
 	}
+}
+
+func TestStreamFetchesEventPackages(t *testing.T) {
+	dar, err := lf.ReadDAR(testdata.DAR(t, "dabl-integration-coindesk-1.1.2.dar"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, addr, party := startLedger(t, sandbox.Options{DARs: []*lf.DAR{dar}})
+	direct := dial(t, client.Config{Address: addr, Party: party})
+	request := lf.TemplateID{PackageID: "#dabl-integration-coindesk", Module: "CoinDesk.PriceRequest", Entity: "PriceRequest"}
+	_, err = direct.Submit(context.Background(), client.Submission{Commands: []*v2.Command{{Command: &v2.Command_Create{Create: &v2.CreateCommand{
+		TemplateId: request.Identifier(),
+		CreateArguments: &v2.Record{Fields: []*v2.RecordField{
+			{Label: "integrationParty", Value: partyValue(party)},
+			{Label: "currencyCode", Value: textValue("USD")},
+			{Label: "continuationId", Value: int64Value(1)},
+		}},
+	}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	proxy := startFaultProxy(t, addr)
+	c := dial(t, client.Config{Address: proxy.addr, Party: party})
+	items, _, _ := startStream(t, c, client.Filter{Wildcard: true})
+	it := next(t, items)
+	if it.Kind != client.ItemActive {
+		t.Fatalf("first item = %v, want the request contract", it.Kind)
+	}
+	pkgID := it.Created.GetTemplateId().GetPackageId()
+	if pkgID != dar.MainPackageID {
+		t.Errorf("event package id = %s, want %s", pkgID, dar.MainPackageID)
+	}
+	if _, ok := c.Catalog().Package(pkgID); !ok {
+		t.Error("catalog lacks the event's package when the event is delivered")
+	}
+	if _, ok := c.Catalog().Template(lf.TemplateIDFromIdentifier(it.Created.GetTemplateId())); !ok {
+		t.Error("catalog lacks the event's template when the event is delivered")
+	}
+	checkFetchedOnce(t, proxy)
 }
