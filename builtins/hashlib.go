@@ -4,6 +4,7 @@ import (
 	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
+	"crypto/sha3"
 	"crypto/sha512"
 	"encoding"
 	"encoding/hex"
@@ -23,6 +24,11 @@ var hashAlgorithms = map[string]func() hash.Hash{
 	"sha256": sha256.New,
 	"sha384": sha512.New384,
 	"sha512": sha512.New,
+
+	"sha3_224": func() hash.Hash { return sha3.New224() },
+	"sha3_256": func() hash.Hash { return sha3.New256() },
+	"sha3_384": func() hash.Hash { return sha3.New384() },
+	"sha3_512": func() hash.Hash { return sha3.New512() },
 }
 
 func hashlibMembers() starlark.StringDict {
@@ -36,6 +42,16 @@ func hashlibMembers() starlark.StringDict {
 	d["algorithms_available"] = starlark.Tuple(names)
 	d["algorithms_guaranteed"] = starlark.Tuple(names)
 	return d
+}
+
+// hashNames returns the algorithm names, sorted and comma-separated.
+func hashNames() string {
+	names := make([]string, 0, len(hashAlgorithms))
+	for name := range hashAlgorithms {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
 }
 
 // hashConstructor is a hashlib function such as sha256(data=b"").
@@ -57,7 +73,7 @@ func hashlibNew(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 	}
 	name = strings.ToLower(name)
 	if _, ok := hashAlgorithms[name]; !ok {
-		return nil, fmt.Errorf("new: name: unsupported hash type %q, want one of md5, sha1, sha224, sha256, sha384, sha512", name)
+		return nil, fmt.Errorf("new: name: unsupported hash type %q, want one of %s", name, hashNames())
 	}
 	return newHashObject(b.Name(), name, data)
 }

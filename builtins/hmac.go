@@ -34,7 +34,7 @@ func hashAlgorithm(fn string, v starlark.Value) (string, func() hash.Hash, error
 	}
 	newHash, ok := hashAlgorithms[name]
 	if !ok {
-		return "", nil, fmt.Errorf("%s: digestmod: unsupported hash %q, want one of md5, sha1, sha224, sha256, sha384, sha512", fn, name)
+		return "", nil, fmt.Errorf("%s: digestmod: unsupported hash %q, want one of %s", fn, name, hashNames())
 	}
 	return name, newHash, nil
 }
