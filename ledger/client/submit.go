@@ -66,6 +66,8 @@ func (c *Client) Submit(ctx context.Context, s Submission) (*v2.Transaction, err
 	// caused by a deadline, which tells why the submission kept failing when
 	// its own deadline ends it.
 	var lastErr, cause error
+	// sent counts the attempts that reached SubmitAndWaitForTransaction.
+	sent := 0
 	for attempt := 0; ; attempt++ {
 		if attempt > 0 {
 			_, hint := retryable(lastErr)
@@ -89,6 +91,7 @@ func (c *Client) Submit(ctx context.Context, s Submission) (*v2.Transaction, err
 			startOffset = end.GetOffset()
 		}
 
+		sent++
 		resp, err := c.commands.SubmitAndWaitForTransaction(ctx, &v2.SubmitAndWaitForTransactionRequest{
 			Commands: &v2.Commands{
 				WorkflowId:   s.WorkflowID,
@@ -111,12 +114,18 @@ func (c *Client) Submit(ctx context.Context, s Submission) (*v2.Transaction, err
 		if ctx.Err() != nil {
 			return nil, c.timedOut(ctx, s.CommandID, cause)
 		}
-		if status.Code(err) == codes.AlreadyExists && attempt > 0 {
+		if status.Code(err) == codes.AlreadyExists && sent > 1 {
 			c.log.Info("ledger submission was committed by an earlier attempt", "command_id", s.CommandID, "error", err)
 			tx, ferr := c.findTransactionWithRetries(ctx, s.CommandID, startOffset, format)
-			if ferr != nil {
+			switch {
+			case ferr != nil:
 				return nil, &SubmitError{Code: codes.AlreadyExists, CommandID: s.CommandID,
 					Err: fmt.Errorf("committed by an earlier attempt, but reading its transaction failed: %w", ferr)}
+			case tx == nil:
+				// The ledger has the command id from before this submission:
+				// the caller reused a command id.
+				return nil, &SubmitError{Code: codes.AlreadyExists, CommandID: s.CommandID,
+					Err: fmt.Errorf("no transaction with this command id after offset %d, so an earlier submission used it: %w", startOffset, err)}
 			}
 			return tx, nil
 		}
@@ -182,7 +191,8 @@ func (c *Client) findTransactionWithRetries(ctx context.Context, commandID strin
 }
 
 // findTransaction reads the transactions after offset from, up to the
-// current ledger end, and returns the one with the given command id.
+// current ledger end, and returns the one with the given command id, or nil
+// when there is none.
 // It reads as the acting party, which submitted the command, because
 // participants may hide command ids from parties that did not submit it.
 func (c *Client) findTransaction(ctx context.Context, commandID string, from int64, format *v2.TransactionFormat) (*v2.Transaction, error) {
@@ -203,7 +213,7 @@ func (c *Client) findTransaction(ctx context.Context, commandID string, from int
 		return nil, err
 	}
 	if tx == nil {
-		return nil, fmt.Errorf("no transaction with command id %s between offsets %d and %d", commandID, from, end.GetOffset())
+		return nil, nil
 	}
 	return acsDelta(tx), nil
 }

@@ -338,3 +338,30 @@ func TestSubmitCanceled(t *testing.T) {
 		t.Errorf("command id = %q, want canceled", se.CommandID)
 	}
 }
+
+func TestSubmitReusedCommandAfterRetry(t *testing.T) {
+	_, addr, party := startLedger(t, sandbox.Options{})
+	proxy := startFaultProxy(t, addr)
+	c := dial(t, client.Config{Address: proxy.addr, Party: party})
+	s := client.Submission{CommandID: "used-twice", Commands: []*v2.Command{createCommand(assetTemplate, party, 1)}}
+	if _, err := c.Submit(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	// The first attempt never reaches the ledger, so the retry's
+	// ALREADY_EXISTS comes from the earlier Submit, not from this one.
+	proxy.inject(methodSubmit, faultAction{Before: status.Error(codes.Unavailable, "connection reset")})
+	_, err := c.Submit(context.Background(), s)
+	var se *client.SubmitError
+	if !errors.As(err, &se) {
+		t.Fatalf("error = %v, want *SubmitError", err)
+	}
+	if se.Code != codes.AlreadyExists {
+		t.Errorf("code = %v, want AlreadyExists", se.Code)
+	}
+	if !strings.Contains(err.Error(), "an earlier submission used it") {
+		t.Errorf("error %q does not say that the command id was used before", err)
+	}
+	if got := activeCount(t, c, 1); got != 1 {
+		t.Errorf("active contracts = %d, want 1", got)
+	}
+}
