@@ -77,8 +77,8 @@ func (l *Ledger) newPartyFilter(field string, filters *v2.Filters) (*partyFilter
 			if !ok {
 				return nil, newf(errTemplateNotFound, "%s.interface_filter: interface %s is not defined in the loaded packages", field, lf.TemplateIDFromIdentifier(id))
 			}
-			// TODO: interface views are Daml-LF code; include_interface_view
-			// is accepted but no view is computed.
+			// TODO: compute interface views, which are Daml-LF code. Until
+			// then include_interface_view is accepted and no view is sent.
 			pf.interfaces = append(pf.interfaces, iface.ID.Identifier())
 		default:
 			return nil, newf(errInvalidField, "%s.cumulative[%d] is empty: set a wildcard, template or interface filter", field, i)

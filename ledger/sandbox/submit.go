@@ -119,9 +119,10 @@ func (in *interpretation) create(path string, tid *v2.Identifier, args *v2.Recor
 		interfaces:  ref.interfaces,
 		signatories: in.sub.actAs,
 	}
-	// TODO: signatories and observers are Daml-LF expressions that this
-	// ledger cannot evaluate yet. It takes the submitting parties as
-	// signatories and every other party in the arguments as an observer.
+	// TODO: evaluate signatories, observers and the ensure clause, which
+	// are Daml-LF expressions. Until then the submitting parties are the
+	// signatories, every other party in the arguments is an observer, and
+	// no ensure clause is checked.
 	for _, p := range l.partiesIn(args, ref.template == nil) {
 		if _, isSignatory := slices.BinarySearch(k.signatories, p); !isSignatory {
 			k.observers = append(k.observers, p)
