@@ -255,3 +255,31 @@ func TestLedgerUntypedArgumentKind(t *testing.T) {
 		t.Errorf("create with an array argument: stderr %q", errOut)
 	}
 }
+
+func TestLedgerArchiveWithTemplateFlag(t *testing.T) {
+	clearLedgerEnv(t)
+	addr := startSandbox(t)
+	alice := strings.TrimSpace(ledgerOK(t, addr, "allocate", "alice"))
+	cid := strings.TrimSpace(ledgerOK(t, addr, "--as", alice, "create", "scratch:Main:Note", `{"owner": "`+alice+`"}`))
+	out := ledgerOK(t, addr, "--as", alice, "-template", "scratch:Main:Note", "--json", "archive", cid)
+	var tx struct {
+		Events []struct {
+			Archived *struct {
+				ContractID string `json:"contract_id"`
+				Template   string `json:"template"`
+			} `json:"archived"`
+		} `json:"events"`
+	}
+	if err := json.Unmarshal([]byte(out), &tx); err != nil {
+		t.Fatalf("archive --json output %q: %v", out, err)
+	}
+	if len(tx.Events) != 1 || tx.Events[0].Archived == nil {
+		t.Fatalf("archive events = %s, want one archived event", out)
+	}
+	if tx.Events[0].Archived.ContractID != cid {
+		t.Errorf("archived contract = %s, want %s", tx.Events[0].Archived.ContractID, cid)
+	}
+	if tx.Events[0].Archived.Template != "scratch:Main:Note" {
+		t.Errorf("archived template = %s, want scratch:Main:Note", tx.Events[0].Archived.Template)
+	}
+}
