@@ -12,6 +12,8 @@
 //	httpwait ADDRFILE PATH REGEXP
 //	                        repeat GET PATH for up to 30s until the body
 //	                        matches REGEXP
+//	freeport VAR            set VAR to a free TCP port on 127.0.0.1
+//	waitport HOST:PORT      wait up to 30s until HOST:PORT accepts connections
 //	zipls FILE              print the entry names of a zip file
 //	zipcat FILE ENTRY       print one entry of a zip file
 //
@@ -23,12 +25,14 @@ import (
 	"archive/zip"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -90,6 +94,8 @@ func TestScripts(t *testing.T) {
 			"waitfile": cmdWaitFile,
 			"http":     cmdHTTP,
 			"httpwait": cmdHTTPWait,
+			"freeport": cmdFreePort,
+			"waitport": cmdWaitPort,
 			"zipls":    cmdZipList,
 			"zipcat":   cmdZipCat,
 		},
@@ -190,6 +196,38 @@ func baseURL(ts *testscript.TestScript, addrFile string) string {
 		ts.Fatalf("%s is not a loopback address", base)
 	}
 	return base
+}
+
+func cmdFreePort(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: freeport VAR")
+	}
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	ts.Check(err)
+	port := lis.Addr().(*net.TCPAddr).Port
+	ts.Check(lis.Close())
+	ts.Setenv(args[0], strconv.Itoa(port))
+}
+
+func cmdWaitPort(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: waitport HOST:PORT")
+	}
+	host, _, err := net.SplitHostPort(args[0])
+	ts.Check(err)
+	if host != "127.0.0.1" && host != "::1" {
+		ts.Fatalf("waitport: %s is not a loopback address", args[0])
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		conn, err := net.DialTimeout("tcp", args[0], time.Second)
+		if err == nil {
+			conn.Close()
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	ts.Fatalf("nothing listens on %s after 30s", args[0])
 }
 
 func openZip(ts *testscript.TestScript, name string) *zip.ReadCloser {

@@ -73,7 +73,7 @@ func parseRunConfig(args []string, getenv func(string) string, stderr io.Writer)
 	fs.StringVar(&c.metaPath, "meta", "", "package metadata `file` to read instead of the package's own (env DAML_DIT_META_PATH)")
 	fs.StringVar(&c.instanceID, "instance-id", "", "integration instance `id` in URLs /integration/ID (default: the integration type id)")
 	fs.StringVar(&c.ledger, "ledger", "", "Ledger API `address` host:port of a participant (env DABL_LEDGER_URL; default: an embedded ledger in this process)")
-	fs.StringVar(&c.tokenFile, "token-file", "", "`file` holding the Ledger API bearer token, re-read when it changes (env DAML_LEDGER_TOKEN gives the token itself)")
+	fs.StringVar(&c.tokenFile, "token-file", "", "`file` holding the Ledger API bearer token, re-read when it changes; overrides env DAML_LEDGER_TOKEN, which holds the token itself")
 	fs.StringVar(&c.applicationID, "application-id", "", "user `id` set on commands (env DAML_LEDGER_APPLICATION_NAME)")
 	fs.StringVar(&c.caFile, "ca-file", "", "PEM `file` of roots for a TLS ledger connection")
 	fs.Var(&extra, "dar", "extra DAR `file` to load into the embedded ledger; repeatable")
@@ -131,9 +131,6 @@ func parseRunConfig(args []string, getenv func(string) string, stderr io.Writer)
 	c.logLevel, problems = logLevelSetting(logLevel, getenv("DABL_LOG_LEVEL"), problems)
 	if c.logFormat != "text" && c.logFormat != "json" {
 		problems = append(problems, fmt.Sprintf("--log-format: got %q, want text or json", c.logFormat))
-	}
-	if c.token != "" && c.tokenFile != "" {
-		problems = append(problems, "--token-file and DAML_LEDGER_TOKEN are both set; use one")
 	}
 	if c.ledger == "" && (c.token != "" || c.tokenFile != "" || c.caFile != "") {
 		problems = append(problems, "a ledger token or CA file is set but no --ledger address; the embedded ledger needs neither")
