@@ -32,38 +32,14 @@ func datetimeMembers(h *Host) starlark.StringDict {
 	}
 }
 
-// pyClass is a callable Starlark value with attributes: the stand-in for a
-// Python class such as datetime.datetime, whose call constructs a value and
-// whose attributes are class methods and constants.
-type pyClass struct {
-	name    string
-	call    func(thread *starlark.Thread, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error)
-	members starlark.StringDict
-}
-
-var (
-	_ starlark.Callable = (*pyClass)(nil)
-	_ starlark.HasAttrs = (*pyClass)(nil)
-)
-
-func (c *pyClass) Name() string                             { return c.name }
-func (c *pyClass) String() string                           { return fmt.Sprintf("<class '%s'>", c.name) }
-func (c *pyClass) Type() string                             { return "type" }
-func (c *pyClass) Freeze()                                  { c.members.Freeze() }
-func (c *pyClass) Truth() starlark.Bool                     { return true }
-func (c *pyClass) Hash() (uint32, error)                    { return starlark.String(c.name).Hash() }
-func (c *pyClass) Attr(name string) (starlark.Value, error) { return c.members[name], nil }
-func (c *pyClass) AttrNames() []string                      { return c.members.Keys() }
-
-func (c *pyClass) CallInternal(thread *starlark.Thread, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	return c.call(thread, args, kwargs)
-}
-
-// method returns a builtin bound to recv, for the methods of a value.
-func method(recv starlark.Value, name string, fn func(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error)) *starlark.Builtin {
-	return starlark.NewBuiltin(name, func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-		return fn(b, args, kwargs)
-	}).BindReceiver(recv)
+// weekdayMethod returns weekday() (Monday is 0) or isoweekday() (Monday
+// is 1) of t, the methods that datetime and date share.
+func weekdayMethod(recv starlark.Value, name string, t time.Time) *starlark.Builtin {
+	day := (int(t.Weekday()) + 6) % 7
+	if name == "isoweekday" {
+		day++
+	}
+	return noArgMethod(recv, name, func() (starlark.Value, error) { return starlark.MakeInt(day), nil })
 }
 
 // DateTime is the Starlark value of a Python datetime.datetime. A naive
@@ -223,17 +199,11 @@ func (d *DateTime) Attr(name string) (starlark.Value, error) {
 			return starlark.String(strftime(format, d.t, d.tz)), nil
 		}), nil
 	case "timestamp":
-		return method(d, name, func(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-			if err := starlark.UnpackArgs(b.Name(), args, kwargs); err != nil {
-				return nil, err
-			}
+		return noArgMethod(d, name, func() (starlark.Value, error) {
 			return starlark.Float(float64(d.t.UnixMicro()) / 1e6), nil
 		}), nil
 	case "date":
-		return method(d, name, func(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-			if err := starlark.UnpackArgs(b.Name(), args, kwargs); err != nil {
-				return nil, err
-			}
+		return noArgMethod(d, name, func() (starlark.Value, error) {
 			return newDate(d.t), nil
 		}), nil
 	case "replace":
@@ -254,39 +224,21 @@ func (d *DateTime) Attr(name string) (starlark.Value, error) {
 			return newInZone(d.t, zone), nil
 		}), nil
 	case "utcoffset":
-		return method(d, name, func(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-			if err := starlark.UnpackArgs(b.Name(), args, kwargs); err != nil {
-				return nil, err
-			}
+		return noArgMethod(d, name, func() (starlark.Value, error) {
 			if d.tz == nil {
 				return starlark.None, nil
 			}
 			return Timedelta(d.tz.offset.Microseconds()), nil
 		}), nil
 	case "tzname":
-		return method(d, name, func(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-			if err := starlark.UnpackArgs(b.Name(), args, kwargs); err != nil {
-				return nil, err
-			}
+		return noArgMethod(d, name, func() (starlark.Value, error) {
 			if d.tz == nil {
 				return starlark.None, nil
 			}
 			return starlark.String(d.tz.String()), nil
 		}), nil
-	case "weekday":
-		return method(d, name, func(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-			if err := starlark.UnpackArgs(b.Name(), args, kwargs); err != nil {
-				return nil, err
-			}
-			return starlark.MakeInt((int(d.t.Weekday()) + 6) % 7), nil
-		}), nil
-	case "isoweekday":
-		return method(d, name, func(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-			if err := starlark.UnpackArgs(b.Name(), args, kwargs); err != nil {
-				return nil, err
-			}
-			return starlark.MakeInt((int(d.t.Weekday())+6)%7 + 1), nil
-		}), nil
+	case "weekday", "isoweekday":
+		return weekdayMethod(d, name, d.t), nil
 	}
 	return nil, nil
 }

@@ -81,10 +81,7 @@ func (d *Date) Attr(name string) (starlark.Value, error) {
 	case "day":
 		return starlark.MakeInt(d.t.Day()), nil
 	case "isoformat":
-		return method(d, name, func(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-			if err := starlark.UnpackArgs(b.Name(), args, kwargs); err != nil {
-				return nil, err
-			}
+		return noArgMethod(d, name, func() (starlark.Value, error) {
 			return starlark.String(d.String()), nil
 		}), nil
 	case "strftime":
@@ -95,20 +92,8 @@ func (d *Date) Attr(name string) (starlark.Value, error) {
 			}
 			return starlark.String(strftime(format, d.t, nil)), nil
 		}), nil
-	case "weekday":
-		return method(d, name, func(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-			if err := starlark.UnpackArgs(b.Name(), args, kwargs); err != nil {
-				return nil, err
-			}
-			return starlark.MakeInt((int(d.t.Weekday()) + 6) % 7), nil
-		}), nil
-	case "isoweekday":
-		return method(d, name, func(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-			if err := starlark.UnpackArgs(b.Name(), args, kwargs); err != nil {
-				return nil, err
-			}
-			return starlark.MakeInt((int(d.t.Weekday())+6)%7 + 1), nil
-		}), nil
+	case "weekday", "isoweekday":
+		return weekdayMethod(d, name, d.t), nil
 	case "replace":
 		return method(d, name, func(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 			year, month, day := d.t.Year(), int(d.t.Month()), d.t.Day()

@@ -212,10 +212,7 @@ func (d Timedelta) Attr(name string) (starlark.Value, error) {
 	case "microseconds":
 		return starlark.MakeInt64(rest % 1_000_000), nil
 	case "total_seconds":
-		return method(d, name, func(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-			if err := starlark.UnpackArgs(b.Name(), args, kwargs); err != nil {
-				return nil, err
-			}
+		return noArgMethod(d, name, func() (starlark.Value, error) {
 			return starlark.Float(float64(d) / 1e6), nil
 		}), nil
 	}

@@ -125,26 +125,17 @@ func (d Decimal) Attr(name string) (starlark.Value, error) {
 	case "quantize":
 		return starlark.NewBuiltin("quantize", d.quantize).BindReceiver(d), nil
 	case "normalize":
-		return starlark.NewBuiltin("normalize", func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-			if err := starlark.UnpackArgs(b.Name(), args, kwargs); err != nil {
-				return nil, err
-			}
+		return noArgMethod(d, name, func() (starlark.Value, error) {
 			return Decimal{d.D.TrimScale(0)}, nil
-		}).BindReceiver(d), nil
+		}), nil
 	case "to_integral_value":
-		return starlark.NewBuiltin("to_integral_value", func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-			if err := starlark.UnpackArgs(b.Name(), args, kwargs); err != nil {
-				return nil, err
-			}
+		return noArgMethod(d, name, func() (starlark.Value, error) {
 			return Decimal{d.D.Round(0)}, nil
-		}).BindReceiver(d), nil
+		}), nil
 	case "is_zero":
-		return starlark.NewBuiltin("is_zero", func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-			if err := starlark.UnpackArgs(b.Name(), args, kwargs); err != nil {
-				return nil, err
-			}
+		return noArgMethod(d, name, func() (starlark.Value, error) {
 			return starlark.Bool(d.D.Sign() == 0), nil
-		}).BindReceiver(d), nil
+		}), nil
 	}
 	return nil, nil
 }

@@ -138,24 +138,15 @@ func (o *HashObject) Attr(name string) (starlark.Value, error) {
 			return starlark.None, nil
 		}), nil
 	case "digest":
-		return method(o, name, func(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-			if err := starlark.UnpackArgs(b.Name(), args, kwargs); err != nil {
-				return nil, err
-			}
+		return noArgMethod(o, name, func() (starlark.Value, error) {
 			return starlark.Bytes(o.h.Sum(nil)), nil
 		}), nil
 	case "hexdigest":
-		return method(o, name, func(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-			if err := starlark.UnpackArgs(b.Name(), args, kwargs); err != nil {
-				return nil, err
-			}
+		return noArgMethod(o, name, func() (starlark.Value, error) {
 			return starlark.String(hex.EncodeToString(o.h.Sum(nil))), nil
 		}), nil
 	case "copy":
-		return method(o, name, func(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-			if err := starlark.UnpackArgs(b.Name(), args, kwargs); err != nil {
-				return nil, err
-			}
+		return noArgMethod(o, name, func() (starlark.Value, error) {
 			return o.clone()
 		}), nil
 	}

@@ -54,10 +54,7 @@ func (r *HTTPClientResponse) Attr(name string) (starlark.Value, error) {
 	case "body", "content":
 		return starlark.Bytes(r.Body), nil
 	case "text":
-		return method(r, name, func(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-			if err := starlark.UnpackArgs(b.Name(), args, kwargs); err != nil {
-				return nil, err
-			}
+		return noArgMethod(r, name, func() (starlark.Value, error) {
 			return starlark.String(r.Body), nil
 		}), nil
 	case "json":
@@ -72,10 +69,7 @@ func (r *HTTPClientResponse) Attr(name string) (starlark.Value, error) {
 			return v, nil
 		}).BindReceiver(r), nil
 	case "raise_for_status":
-		return method(r, name, func(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-			if err := starlark.UnpackArgs(b.Name(), args, kwargs); err != nil {
-				return nil, err
-			}
+		return noArgMethod(r, name, func() (starlark.Value, error) {
 			if r.Status >= 400 {
 				return nil, fmt.Errorf("%s %s: status %d %s", r.Method, r.URL, r.Status, http.StatusText(r.Status))
 			}
@@ -189,10 +183,7 @@ func (m *Headers) Attr(name string) (starlark.Value, error) {
 			return v, nil
 		}), nil
 	case "keys", "values", "items":
-		return method(m, name, func(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-			if err := starlark.UnpackArgs(b.Name(), args, kwargs); err != nil {
-				return nil, err
-			}
+		return noArgMethod(m, name, func() (starlark.Value, error) {
 			var out []starlark.Value
 			for _, item := range m.Items() {
 				switch name {
