@@ -4,9 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/ditstar/ditstar/internal/testdata"
 	"github.com/ditstar/ditstar/ledger/sandbox"
@@ -281,5 +286,53 @@ func TestLedgerArchiveWithTemplateFlag(t *testing.T) {
 	}
 	if tx.Events[0].Archived.Template != "scratch:Main:Note" {
 		t.Errorf("archived template = %s, want scratch:Main:Note", tx.Events[0].Archived.Template)
+	}
+}
+
+func TestLedgerTokenSources(t *testing.T) {
+	clearLedgerEnv(t)
+	secret := []byte("ditstar-ledger-command-test-secret")
+	l, err := sandbox.New(sandbox.Options{Auth: &sandbox.AuthConfig{HS256Secret: secret}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := l.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(l.Stop)
+	addr := a.String()
+
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.HS256, Key: secret}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, err := jwt.Signed(signer).Claims(map[string]any{
+		"sub": "participant_admin", "scope": "daml_ledger_api", "exp": time.Now().Add(time.Hour).Unix(),
+	}).Serialize()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	code, _, errOut := ledgerRun(t, context.Background(), addr, "allocate", "alice")
+	if code != exitFail {
+		t.Errorf("allocate without a token: exit %d, want %d", code, exitFail)
+	}
+	if !strings.Contains(errOut, "Unauthenticated") {
+		t.Errorf("allocate without a token: stderr %q, want an authentication error", errOut)
+	}
+
+	path := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(path, []byte(token+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	alice := strings.TrimSpace(ledgerOK(t, addr, "--token-file", path, "allocate", "alice"))
+	if !strings.HasPrefix(alice, "alice::") {
+		t.Errorf("allocate with a token file printed %q", alice)
+	}
+
+	t.Setenv("DAML_LEDGER_TOKEN", token)
+	if out := ledgerOK(t, addr, "parties"); !strings.Contains(out, alice) {
+		t.Errorf("parties with DAML_LEDGER_TOKEN printed %q, want %s", out, alice)
 	}
 }
