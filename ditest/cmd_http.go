@@ -190,6 +190,9 @@ func quoteBody(body []byte) string {
 	if len(text) > max {
 		text = text[:max] + "..."
 	}
+	if strconv.CanBackquote(text) {
+		return "`" + text + "`"
+	}
 	return strconv.Quote(text)
 }
 
@@ -206,12 +209,12 @@ func cmdBody(tc *testCase, negate bool, args []string) error {
 	if err != nil {
 		return err
 	}
-	body := tc.render(string(resp.body))
-	switch matched := re.MatchString(body); {
+	shown := quoteBody([]byte(tc.render(string(resp.body))))
+	switch matched := re.Match(resp.body); {
 	case !negate && !matched:
-		return failf("expected a body matching %q, got %s", args[0], quoteBody([]byte(body)))
+		return failf("expected a body matching %#q, got %s", tc.render(args[0]), shown)
 	case negate && matched:
-		return failf("expected a body not matching %q, got %s", args[0], quoteBody([]byte(body)))
+		return failf("expected a body not matching %#q, got %s", tc.render(args[0]), shown)
 	}
 	return nil
 }
@@ -231,7 +234,7 @@ func cmdHeader(tc *testCase, negate bool, args []string) error {
 		return err
 	}
 	values := resp.header.Values(args[0])
-	check := itemCheck{what: args[0] + " header", re: re, count: -1}
+	check := itemCheck{what: args[0] + " header", re: re, count: -1, render: tc.render}
 	return check.run(values, negate)
 }
 
@@ -321,7 +324,7 @@ func (tc *testCase) querySent(name string, args []string, withTarget bool) (*sen
 		if withTarget && (r.method != method || !urlMatches(url, r.url)) {
 			continue
 		}
-		q.dumps = append(q.dumps, tc.render(r.dump()))
+		q.dumps = append(q.dumps, r.dump())
 	}
 	q.rest = rest
 	return q, nil
@@ -334,7 +337,7 @@ func cmdSent(tc *testCase, negate bool, args []string) error {
 	if err != nil {
 		return err
 	}
-	check, err := parseItemArgs("request", q.count, q.rest)
+	check, err := tc.parseItemArgs("request", q.count, q.rest)
 	if err != nil {
 		return err
 	}

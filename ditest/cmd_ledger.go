@@ -287,7 +287,7 @@ func (tc *testCase) activeContracts(party string, tid *lf.TemplateID) ([]*v2.Cre
 // contractLine renders an active contract as acs shows it: the contract
 // id, then the arguments as JSON.
 func (tc *testCase) contractLine(c *v2.CreatedEvent) string {
-	return tc.render(c.GetContractId() + " " + renderRecord(c.GetCreateArguments()))
+	return c.GetContractId() + " " + renderRecord(c.GetCreateArguments())
 }
 
 // acsQuery is the result of reading the active contracts of one template
@@ -338,7 +338,7 @@ func cmdACS(tc *testCase, negate bool, args []string) error {
 	if err != nil {
 		return err
 	}
-	check, err := parseItemArgs("active contract", q.count, q.rest)
+	check, err := tc.parseItemArgs("active contract", q.count, q.rest)
 	if err != nil {
 		return err
 	}
@@ -364,7 +364,7 @@ func cmdBind(tc *testCase, _ bool, args []string) error {
 	if err != nil {
 		return err
 	}
-	check, err := parseItemArgs("active contract", -1, rest[2:])
+	check, err := tc.parseItemArgs("active contract", -1, rest[2:])
 	if err != nil {
 		return err
 	}

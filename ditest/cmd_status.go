@@ -73,9 +73,6 @@ func (tc *testCase) statusLines() []string {
 	lines = append(lines,
 		fmt.Sprintf("event_queue size=%d total=%d pending=%d skipped=%d", q.QueueSize, q.TotalEvents, q.PendingEvents, q.SkippedEvents),
 		fmt.Sprintf("log_level %d", s.LogLevel))
-	for i, l := range lines {
-		lines[i] = tc.render(l)
-	}
 	return lines
 }
 
@@ -104,7 +101,7 @@ func cmdStatus(tc *testCase, negate bool, args []string) error {
 	if err := tc.requireRuntime("status"); err != nil {
 		return err
 	}
-	check, err := parseItemArgs("status line", count, rest)
+	check, err := tc.parseItemArgs("status line", count, rest)
 	if err != nil {
 		return err
 	}
@@ -207,7 +204,7 @@ func (tc *testCase) queryLog(name string, args []string) (*logQuery, error) {
 	}
 	for _, r := range tc.logs.since(from) {
 		if r.level >= minLevel {
-			q.lines = append(q.lines, tc.render(r.text))
+			q.lines = append(q.lines, r.text)
 		}
 	}
 	q.rest = rest
@@ -223,7 +220,7 @@ func cmdLog(tc *testCase, negate bool, args []string) error {
 	if len(q.rest) != 1 {
 		return usagef("got %d arguments after the flags, want 1: usage: log [-all] [-count N] [-level LEVEL] REGEXP", len(q.rest))
 	}
-	check, err := parseItemArgs("log line", q.count, q.rest)
+	check, err := tc.parseItemArgs("log line", q.count, q.rest)
 	if err != nil {
 		return err
 	}

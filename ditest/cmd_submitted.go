@@ -110,7 +110,7 @@ func (tc *testCase) commandLines(tx *v2.Transaction) []string {
 			if c.GetNodeId() <= insideUntil {
 				continue
 			}
-			lines = append(lines, tc.render(fmt.Sprintf("create %s %s", tid.Name(), renderRecord(c.GetCreateArguments()))))
+			lines = append(lines, fmt.Sprintf("create %s %s", tid.Name(), renderRecord(c.GetCreateArguments())))
 		case ev.GetExercised() != nil:
 			e := ev.GetExercised()
 			if e.GetNodeId() <= insideUntil {
@@ -119,8 +119,8 @@ func (tc *testCase) commandLines(tx *v2.Transaction) []string {
 			insideUntil = e.GetLastDescendantNodeId()
 			tid := lf.TemplateIDFromIdentifier(e.GetTemplateId())
 			tc.contract[e.GetContractId()] = tid
-			lines = append(lines, tc.render(fmt.Sprintf("exercise %s %s %s %s",
-				tid.Name(), e.GetChoice(), e.GetContractId(), renderValue(e.GetChoiceArgument()))))
+			lines = append(lines, fmt.Sprintf("exercise %s %s %s %s",
+				tid.Name(), e.GetChoice(), e.GetContractId(), renderValue(e.GetChoiceArgument())))
 		}
 	}
 	return lines
@@ -132,7 +132,7 @@ func cmdSubmitted(tc *testCase, negate bool, args []string) error {
 	if err != nil {
 		return err
 	}
-	check, err := parseItemArgs("submitted command", q.count, q.rest)
+	check, err := tc.parseItemArgs("submitted command", q.count, q.rest)
 	if err != nil {
 		return err
 	}

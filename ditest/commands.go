@@ -59,19 +59,32 @@ func init() {
 	}
 }
 
-// flags parses the flags of a command, which come before its other
-// arguments, and returns those arguments. A bad flag is a script error.
+// flags parses the flags of a command and returns its other arguments.
+// Flags may come before or after them; after "--" every word is an
+// argument, for one that starts with "-". A bad flag is a script error.
 func flags(name string, args []string, define func(fs *flag.FlagSet)) ([]string, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	define(fs)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, usagef("-h is not a flag of %s; see docs/testing.md", name)
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, usagef("-h is not a flag of %s; see docs/testing.md", name)
+			}
+			return nil, usagef("%v", err)
 		}
-		return nil, usagef("%v", err)
+		// flag.Parse stops at the first argument, or after "--".
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
 	}
-	return fs.Args(), nil
 }
 
 // wantArgs checks the number of positional arguments.
@@ -100,11 +113,14 @@ func compile(pattern string) (*regexp.Regexp, error) {
 }
 
 // itemCheck is the common check of acs, submitted, sent, status and log:
-// how many items match re (every item when re is nil).
+// how many items match re (every item when re is nil). Items and re hold
+// real party and contract ids; render replaces them with their names in
+// failure messages.
 type itemCheck struct {
-	what  string // "active contract", "submitted command", ...
-	re    *regexp.Regexp
-	count int // -1: at least one, or with negate none
+	what   string // "active contract", "submitted command", ...
+	re     *regexp.Regexp
+	count  int // -1: at least one, or with negate none
+	render func(string) string
 }
 
 func (c itemCheck) run(items []string, negate bool) error {
@@ -116,7 +132,7 @@ func (c itemCheck) run(items []string, negate bool) error {
 	}
 	desc := c.what
 	if c.re != nil {
-		desc += fmt.Sprintf(" matching %q", strings.TrimPrefix(c.re.String(), "(?m)"))
+		desc += fmt.Sprintf(" matching %#q", c.render(strings.TrimPrefix(c.re.String(), "(?m)")))
 	}
 	var ok bool
 	var expected string
@@ -133,7 +149,11 @@ func (c itemCheck) run(items []string, negate bool) error {
 	if ok {
 		return nil
 	}
-	return failf("expected %s, got %d of %d:%s", expected, matched, len(items), listItems(items))
+	shown := make([]string, len(items))
+	for i, it := range items {
+		shown[i] = c.render(it)
+	}
+	return failf("expected %s, got %d of %d:%s", expected, matched, len(items), listItems(shown))
 }
 
 // listItems formats items for a failure message, one per line.
@@ -152,8 +172,8 @@ func listItems(items []string) string {
 }
 
 // parseItemArgs reads the optional REGEXP of a check.
-func parseItemArgs(what string, count int, rest []string) (itemCheck, error) {
-	c := itemCheck{what: what, count: count}
+func (tc *testCase) parseItemArgs(what string, count int, rest []string) (itemCheck, error) {
+	c := itemCheck{what: what, count: count, render: tc.render}
 	if len(rest) > 1 {
 		return c, usagef("got %d arguments after the flags, want at most one regular expression", len(rest))
 	}

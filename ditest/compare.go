@@ -29,7 +29,7 @@ func cmdCmp(tc *testCase, negate bool, args []string) error {
 			return err
 		}
 		rest = kindArgs
-		lines = []string{strings.TrimRight(tc.render(string(resp.body)), "\n")}
+		lines = []string{strings.TrimRight(string(resp.body), "\n")}
 	case "acs":
 		q, err := tc.queryACS("cmp acs", kindArgs)
 		if err != nil {
@@ -47,7 +47,14 @@ func cmdCmp(tc *testCase, negate bool, args []string) error {
 		if err != nil {
 			return err
 		}
-		lines, rest = q.dumps, q.rest
+		// A blank line separates the requests.
+		for i, d := range q.dumps {
+			if i > 0 {
+				lines = append(lines, "")
+			}
+			lines = append(lines, d)
+		}
+		rest = q.rest
 	case "status":
 		if err := tc.requireRuntime("cmp status"); err != nil {
 			return err
@@ -65,6 +72,9 @@ func cmdCmp(tc *testCase, negate bool, args []string) error {
 	}
 	if len(rest) > 0 {
 		return usagef("unexpected arguments %q before the section name", strings.Join(rest, " "))
+	}
+	for i, l := range lines {
+		lines[i] = tc.render(l)
 	}
 	got := joinLines(lines)
 	want, ok := tc.section(section)

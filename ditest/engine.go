@@ -179,7 +179,8 @@ func (r *Report) Summary() string {
 	return "ok: " + text
 }
 
-// findDARDir returns what $DARS expands to for a test in dir.
+// findDARDir returns what $DARS expands to for a test in dir, or "" when
+// no folder is configured and the test is outside a repository.
 func findDARDir(opts Options, dir string) string {
 	if opts.DARDir != "" {
 		return opts.DARDir
@@ -193,7 +194,11 @@ func findDARDir(opts Options, dir string) string {
 	}
 	for d := abs; ; d = filepath.Dir(d) {
 		if isRepositoryRoot(d) {
-			return filepath.Join(filepath.Dir(d), "shared", "data", "dars")
+			dars := filepath.Join(filepath.Dir(d), "shared", "data", "dars")
+			if _, err := os.Stat(dars); err != nil {
+				return ""
+			}
+			return dars
 		}
 		if filepath.Dir(d) == d {
 			return ""

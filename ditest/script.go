@@ -144,12 +144,24 @@ func expand(s string, vars map[string]string) (string, error) {
 		}
 		value, ok := vars[name]
 		if !ok {
-			return "", fmt.Errorf("unknown variable $%s: bind it with party, create or bind first, or fix the name", name)
+			return "", &unknownVariableError{name: name}
 		}
 		b.WriteString(value)
 		i = end - 1
 	}
 	return b.String(), nil
+}
+
+// unknownVariableError is a $NAME that no line has bound.
+type unknownVariableError struct {
+	name string
+}
+
+func (e *unknownVariableError) Error() string {
+	if e.name == "DARS" {
+		return "unknown variable $DARS: the test DARs were not found; set DITSTAR_DARS to their folder"
+	}
+	return fmt.Sprintf("unknown variable $%s: bind it with party, create or bind first, or fix the name", e.name)
 }
 
 // scriptError is a mistake in the test itself: a syntax error, an unknown

@@ -210,7 +210,9 @@ func newTestCase(file string, archive *txtar.Archive, opts Options) (*testCase, 
 	tc.quietLogger = slog.New(newCaptureHandler(tc.logs, slog.LevelWarn))
 	tc.vars["WORK"] = work
 	tc.vars["TESTDIR"], _ = filepath.Abs(tc.dir)
-	tc.vars["DARS"] = findDARDir(opts, tc.dir)
+	if dars := findDARDir(opts, tc.dir); dars != "" {
+		tc.vars["DARS"] = dars
+	}
 
 	for _, f := range archive.Files {
 		path := filepath.Join(work, filepath.FromSlash(f.Name))
