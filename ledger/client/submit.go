@@ -63,7 +63,7 @@ func (c *Client) Submit(ctx context.Context, s Submission) (*v2.Transaction, err
 	// search for an earlier attempt's transaction begins.
 	startOffset := int64(-1)
 	// lastErr is the previous attempt's error. cause is the latest error not
-	// caused by a deadline, which tells why the submission kept failing when
+	// caused by a deadline, which explains why the submission kept failing when
 	// its own deadline ends it.
 	var lastErr, cause error
 	// sent counts the attempts that reached SubmitAndWaitForTransaction.
