@@ -21,6 +21,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 )
@@ -41,6 +42,8 @@ type Package struct {
 	// file system path when the metadata came from outside the package.
 	MetaFile string
 	Meta     *Metadata
+
+	metaOutside bool // MetaFile is a file system path, not a package file
 }
 
 // Open reads the package at path, a directory or a .dit zip file, and its
@@ -51,8 +54,9 @@ func Open(path string) (*Package, error) {
 }
 
 // OpenWithMeta is Open with the metadata read from metaPath, a file system
-// path, instead of from the package (DAML_DIT_META_PATH sets it). An empty
-// metaPath reads the package's own metadata.
+// path, instead of from the package (DAML_DIT_META_PATH sets it). A relative
+// metaPath that does not exist on disk is looked up inside the package. An
+// empty metaPath reads the package's own metadata.
 func OpenWithMeta(pkgPath, metaPath string) (*Package, error) {
 	fsys, err := openFS(pkgPath)
 	if err != nil {
@@ -62,10 +66,20 @@ func OpenWithMeta(pkgPath, metaPath string) (*Package, error) {
 	var data []byte
 	if metaPath != "" {
 		data, err = os.ReadFile(metaPath)
-		if err != nil {
+		switch {
+		case err == nil:
+			p.MetaFile, p.metaOutside = metaPath, true
+		case errors.Is(err, fs.ErrNotExist) && !filepath.IsAbs(metaPath) && fs.ValidPath(filepath.ToSlash(metaPath)):
+			// The Python runtime ran in the package folder, so deployments
+			// set paths such as "dabl-meta.yaml" relative to the package.
+			data, err = fs.ReadFile(fsys, filepath.ToSlash(metaPath))
+			if err != nil {
+				return nil, fmt.Errorf("read package metadata %s: not found in the current folder or the package", metaPath)
+			}
+			p.MetaFile = filepath.ToSlash(metaPath)
+		default:
 			return nil, fmt.Errorf("read package metadata: %w", err)
 		}
-		p.MetaFile = metaPath
 	} else {
 		for _, name := range []string{MetaFile, LegacyMetaFile} {
 			data, err = fs.ReadFile(fsys, name)
@@ -92,8 +106,8 @@ func OpenWithMeta(pkgPath, metaPath string) (*Package, error) {
 // displayName is the name of a package file in messages: a path on disk for
 // a directory package, "pkg.dit!file" for a zip.
 func (p *Package) displayName(name string) string {
-	if p.MetaFile != "" && name == p.MetaFile && !fs.ValidPath(name) {
-		return name // metadata from outside the package
+	if p.metaOutside && name == p.MetaFile {
+		return name
 	}
 	if info, err := os.Stat(p.Path); err == nil && info.IsDir() {
 		return path.Join(filepathToSlash(p.Path), name)

@@ -143,6 +143,27 @@ func TestOpenWithMetaOverride(t *testing.T) {
 	if p.Meta.Catalog.Name != "other" || p.MetaFile != meta {
 		t.Errorf("name = %q, MetaFile = %q", p.Meta.Catalog.Name, p.MetaFile)
 	}
+	if got := p.displayName(p.MetaFile); got != meta {
+		t.Errorf("displayName = %q, want the path on disk %q", got, meta)
+	}
+}
+
+func TestOpenWithMetaInsidePackage(t *testing.T) {
+	files := map[string]string{"custom/meta.yaml": "catalog: {name: inside, version: 1.0.0, description: d}\n"}
+	for name, content := range demoFiles {
+		files[name] = content
+	}
+	p, err := OpenWithMeta(zipTree(t, "", files), "custom/meta.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Meta.Catalog.Name != "inside" || p.MetaFile != "custom/meta.yaml" {
+		t.Errorf("name = %q, MetaFile = %q", p.Meta.Catalog.Name, p.MetaFile)
+	}
+	_, err = OpenWithMeta(writeTree(t, demoFiles), "absent.yaml")
+	if err == nil || !strings.Contains(err.Error(), "absent.yaml: not found in the current folder or the package") {
+		t.Errorf("absent: err = %v", err)
+	}
 }
 
 func TestOpenErrors(t *testing.T) {

@@ -62,4 +62,7 @@ func usage(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Run 'ditstar COMMAND -h' for the flags of one command.")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Exit status: 0 success, 1 a check or test found problems or a command failed,")
+	fmt.Fprintln(w, "2 usage error, 9 invalid configuration (every problem is listed).")
 }

@@ -37,16 +37,21 @@ const shutdownTimeout = 30 * time.Second
 func runRun(args []string, stdout, stderr io.Writer) int {
 	cfg, problems, err := parseRunConfig(args, os.Getenv, stderr)
 	if err != nil {
-		if isHelp(err) {
-			return exitOK
-		}
-		if !strings.HasPrefix(err.Error(), "flag") {
+		var usage usageError
+		if errors.As(err, &usage) {
+			// The flag package prints its own errors; this one is ours.
 			fmt.Fprintf(stderr, "ditstar run: %v\n", err)
 		}
-		return exitUsage
+		return parseStatus(err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		// After the first signal the default handling returns, so that a
+		// second SIGINT ends a stop that hangs.
+		<-ctx.Done()
+		stop()
+	}()
 	return runIntegration(ctx, cfg, problems, stdout, stderr)
 }
 

@@ -94,7 +94,7 @@ func parseRunConfig(args []string, getenv func(string) string, stderr io.Writer)
 		return nil, nil, err
 	}
 	if len(positional) > 1 {
-		return nil, nil, fmt.Errorf("run takes one package, got %d arguments: %s", len(positional), strings.Join(positional, " "))
+		return nil, nil, usageError(fmt.Sprintf("run takes one package, got %d arguments: %s", len(positional), strings.Join(positional, " ")))
 	}
 	c.pkgPath = "."
 	if len(positional) == 1 {
@@ -190,6 +190,11 @@ func logLevelSetting(flagValue, envValue string, problems []string) (int, []stri
 	}
 	return intSetting("--log-level", "DABL_LOG_LEVEL", flagValue, envValue, 0, 0, maxLogLevel, problems)
 }
+
+// usageError is a command-line error that the flag package has not printed.
+type usageError string
+
+func (e usageError) Error() string { return string(e) }
 
 // isHelp reports whether err is the request for the usage text (-h).
 func isHelp(err error) bool { return err == flag.ErrHelp }
