@@ -20,7 +20,8 @@ import (
 func TestStreamAndSubmitThroughCuts(t *testing.T) {
 	const (
 		before     = 20  // contracts committed before the stream starts
-		committed  = 150 // transactions committed directly while cutting
+		committed  = 150 // transactions committed directly while cutting, at least
+		minCuts    = 5   // cuts the run must see to prove anything
 		submitted  = 30  // submissions through the proxy while cutting
 		cutEvery   = 15 * time.Millisecond
 		waitForAll = 60 * time.Second
@@ -56,11 +57,15 @@ func TestStreamAndSubmitThroughCuts(t *testing.T) {
 		}
 	}()
 
+	// The direct submitter goes on past its count until enough cuts have
+	// happened, so that a fast or a loaded machine both exercise resumption.
+	var directCount int
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		for i := range committed {
+		for i := 0; i < committed || proxy.cutCount() < minCuts; i++ {
+			directCount++
 			_, err := direct.Submit(context.Background(), client.Submission{
 				Commands: []*v2.Command{createCommand(assetTemplate, party, int64(before+i))}})
 			if err != nil {
@@ -89,12 +94,12 @@ func TestStreamAndSubmitThroughCuts(t *testing.T) {
 	close(stopCutting)
 	<-cutterDone
 	cuts := proxy.cutCount()
-	if cuts < 5 {
+	if cuts < minCuts {
 		t.Fatalf("only %d cuts happened while committing; the test proves nothing", cuts)
 	}
 	t.Logf("%d cuts", cuts)
 
-	total := before + committed + submitted
+	total := before + directCount + submitted
 	var reference []*v2.Transaction
 	for len(reference) < total {
 		reference = append(reference, next(t, ref).Transaction)
