@@ -45,6 +45,10 @@ func TestLoadDARsOwnModelFirst(t *testing.T) {
 	if !strings.HasPrefix(dars[1].MainPackageID, "214c1afa462f") {
 		t.Errorf("second DAR main package = %s, want the slack model 214c1afa462f...", dars[1].MainPackageID)
 	}
+	m := p.Meta.DamlModel
+	if m == nil || m.MainPackageID != dars[0].MainPackageID || m.Name != "dabl-integration-core" || m.Version != "1.2.3" {
+		t.Errorf("daml_model = %+v, want the core model filled in", m)
+	}
 }
 
 func TestLoadDARsCorrupt(t *testing.T) {

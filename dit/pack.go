@@ -195,9 +195,7 @@ func completeMetadata(p *Package, meta *Metadata, files []string, opts PackOptio
 	return nil
 }
 
-// damlModel describes the package's own DAR: the main package id from the
-// DAR, and the name and version from the package metadata (LF 1.8 and
-// later), else from the catalog, as ddit named it.
+// damlModel reads the package's own DAR and describes it.
 func damlModel(p *Package, file string, meta *Metadata) (*DamlModel, error) {
 	data, err := fs.ReadFile(p.FS, file)
 	if err != nil {
@@ -207,11 +205,5 @@ func damlModel(p *Package, file string, meta *Metadata) (*DamlModel, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pack: compute daml_model: %w", err)
 	}
-	model := &DamlModel{Name: meta.Catalog.Name, Version: meta.Catalog.Version, MainPackageID: dar.MainPackageID}
-	if len(dar.Packages) > 0 {
-		if main := dar.Main(); main.Name != "" {
-			model.Name, model.Version = main.Name, main.Version
-		}
-	}
-	return model, nil
+	return modelOf(dar, &meta.Catalog), nil
 }
