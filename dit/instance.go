@@ -62,6 +62,7 @@ func parseInstanceConfig(file string, data []byte) (*InstanceConfig, error) {
 		}
 		return cfg, &ConfigError{Problems: []string{fmt.Sprintf("%s: invalid YAML: %v", file, err)}}
 	}
+
 	d := &decoder{file: file}
 	var root *yaml.Node
 	if len(doc.Content) > 0 {
@@ -93,6 +94,7 @@ func parseInstanceConfig(file string, data []byte) (*InstanceConfig, error) {
 			}
 		}
 	}
+
 	// Unknown top-level keys are errors here: a misspelt "metadata" would
 	// otherwise drop every value without a word.
 	problems := append(d.errors, d.warnings...)

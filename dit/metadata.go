@@ -104,6 +104,7 @@ func ParseMetadata(file string, data []byte) (*Metadata, error) {
 		}
 		return nil, &ConfigError{Problems: []string{fmt.Sprintf("%s: invalid YAML: %v", file, err)}}
 	}
+
 	d := &decoder{file: file}
 	m := &Metadata{}
 	var root *yaml.Node
@@ -112,6 +113,7 @@ func ParseMetadata(file string, data []byte) (*Metadata, error) {
 	}
 	top := d.mapping(root, "")
 	d.unknownKeys(top, "", "catalog", "daml_model", "subdeployments", "integration_types", "integrations")
+
 	var types, deprecated *keyValue
 	for i := range top {
 		kv := &top[i]
@@ -128,6 +130,7 @@ func ParseMetadata(file string, data []byte) (*Metadata, error) {
 			deprecated = kv
 		}
 	}
+
 	switch {
 	case types != nil:
 		m.IntegrationTypes = d.integrationTypes(types.value, "integration_types")
@@ -138,6 +141,7 @@ func ParseMetadata(file string, data []byte) (*Metadata, error) {
 		d.warnf(deprecated.keyNode, "integrations", "deprecated key; rename it to integration_types")
 		m.IntegrationTypes = d.integrationTypes(deprecated.value, "integrations")
 	}
+
 	d.checkCatalog(root, m)
 	m.Warnings = d.warnings
 	if len(d.errors) > 0 {
@@ -254,6 +258,7 @@ func (d *decoder) integrationType(n *yaml.Node, path string) IntegrationType {
 		known = append(known, k)
 	}
 	d.unknownKeys(kvs, path, known...)
+
 	present := map[string]bool{}
 	var fieldsNode *yaml.Node
 	for _, kv := range kvs {
@@ -269,6 +274,7 @@ func (d *decoder) integrationType(n *yaml.Node, path string) IntegrationType {
 			}
 		}
 	}
+
 	for _, key := range []string{"id", "name", "description", "entrypoint", "fields"} {
 		if !present[key] {
 			d.errorf(n, path+"."+key, "missing required key")

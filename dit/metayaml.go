@@ -34,11 +34,13 @@ func MarshalMetadata(m *Metadata) ([]byte, error) {
 		"subdeployments":    stringList(m.Subdeployments),
 		"integration_types": types,
 	}
+
 	node, err := toNode(root)
 	if err != nil {
 		return nil, err
 	}
 	node.Style = yaml.FlowStyle
+
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	if err := enc.Encode(node); err != nil {

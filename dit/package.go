@@ -182,7 +182,7 @@ func (p *Package) DARFiles() []string {
 	var rest []string
 	_ = fs.WalkDir(p.FS, ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil {
-			return nil // unreadable folders hold no DARs we can load
+			return nil // skip an unreadable folder: its DARs cannot be loaded anyway
 		}
 		if d.IsDir() && name != "." && strings.HasPrefix(d.Name(), ".") {
 			return fs.SkipDir
