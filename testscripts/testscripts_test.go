@@ -42,7 +42,7 @@ import (
 	"github.com/ditstar/ditstar/internal/testdata"
 )
 
-// binDir holds the ditstar binary that TestMain builds.
+// binDir is the folder of the ditstar binary that TestMain builds.
 var binDir string
 
 func TestMain(m *testing.M) {

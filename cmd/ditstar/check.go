@@ -51,7 +51,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			summary = checkPackage(target, r)
 		}
 		for _, w := range r.warnings {
-			fmt.Fprintf(stderr, "%s\n", w)
+			fmt.Fprintf(stderr, "%s\n", warningLine(w))
 		}
 		sort.SliceStable(r.problems, func(i, j int) bool { return r.problems[i].less(r.problems[j]) })
 		for _, p := range r.problems {
@@ -103,6 +103,17 @@ func (r *checkReport) add(file string, line, col int, msg string) {
 func (r *checkReport) addText(text string) {
 	file, line, col := splitPosition(text)
 	r.problems = append(r.problems, checkProblem{file: file, line: line, col: col, text: text})
+}
+
+// warningLine marks a "file:line:col: message" warning as one, keeping the
+// position first so that editors can jump to it.
+func warningLine(w string) string {
+	file, line, col := splitPosition(w)
+	if line == 0 {
+		return "warning: " + w
+	}
+	prefix := fmt.Sprintf("%s:%d:%d: ", file, line, col)
+	return prefix + "warning: " + strings.TrimPrefix(w, prefix)
 }
 
 // splitPosition reads the "file:line:col:" prefix of a message for sorting.

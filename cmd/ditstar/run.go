@@ -181,6 +181,9 @@ func runIntegration(ctx context.Context, cfg *runConfig, problems []string, stdo
 	for _, w := range p.pkg.Warnings() {
 		log.Warn("package metadata: " + w)
 	}
+	if info, err := os.Stat(cfg.pkgPath); cfg.watch && err == nil && !info.IsDir() {
+		log.Warn("--watch has no effect on a .dit file, which is read once; run the package folder to reload on change", "package", cfg.pkgPath)
+	}
 
 	ledgerAddr, party, stopLedger, err := connectTarget(cfg, p, log)
 	if err != nil {
