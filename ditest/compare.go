@@ -145,7 +145,7 @@ func diffLines(want, got string) string {
 			out = append(out, "  "+a[i])
 			i++
 			j++
-		case j < len(b) && (i == len(a) || lcs[i][j+1] >= lcs[i+1][j]):
+		case j < len(b) && (i == len(a) || lcs[i][j+1] > lcs[i+1][j]):
 			out = append(out, "+ "+b[j])
 			j++
 		default:

@@ -39,6 +39,9 @@ func parseScript(comment string) ([]line, error) {
 				return nil, &scriptError{line: number, msg: "missing command after !"}
 			}
 		}
+		if words[0] == "" {
+			return nil, &scriptError{line: number, msg: "empty command name: write the command before its arguments"}
+		}
 		l.name, l.args = words[0], words[1:]
 		lines = append(lines, l)
 	}
