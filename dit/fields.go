@@ -172,7 +172,8 @@ func (t *IntegrationType) ResolveFields(values map[string]string) (map[string]an
 
 // SampleFields returns a value for every field without reading any
 // configuration: the default_value when there is one, else the first enum
-// choice, else the type's zero value (int64 0, lf.Decimal 0, false or "").
+// choice, else int64 1, lf.Decimal 1, false or "". Numbers are 1 rather than
+// 0 because entrypoints often reject intervals and sizes below 1.
 // `ditstar check` runs entrypoints with it. Invalid defaults are skipped,
 // because ParseMetadata already reports them.
 func (t *IntegrationType) SampleFields() map[string]any {
@@ -193,9 +194,9 @@ func (t *IntegrationType) SampleFields() map[string]any {
 		}
 		switch kind.name {
 		case "integer":
-			out[f.ID] = int64(0)
+			out[f.ID] = int64(1)
 		case "number":
-			out[f.ID] = lf.DecimalFromInt64(0)
+			out[f.ID] = lf.DecimalFromInt64(1)
 		case "bool":
 			out[f.ID] = false
 		case "enum":

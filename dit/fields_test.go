@@ -146,8 +146,12 @@ func TestSampleFields(t *testing.T) {
 			t.Errorf("%s = %#v, want %#v", k, got[k], w)
 		}
 	}
-	if d, ok := got["price"].(lf.Decimal); !ok || d.Sign() != 0 {
-		t.Errorf("price = %#v, want lf.Decimal 0", got["price"])
+	if d, ok := got["price"].(lf.Decimal); !ok || d.String() != "1" {
+		t.Errorf("price = %#v, want lf.Decimal 1", got["price"])
+	}
+	noDefault := IntegrationType{Fields: []Field{{ID: "n", FieldType: "integer"}}}
+	if v := noDefault.SampleFields()["n"]; v != int64(1) {
+		t.Errorf("integer sample = %#v, want 1", v)
 	}
 	enumOnly := IntegrationType{Fields: []Field{{ID: "e", FieldType: `enum:["b", "a"]`}}}
 	if v := enumOnly.SampleFields()["e"]; v != "b" {

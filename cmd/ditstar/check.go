@@ -33,13 +33,21 @@ func init() {
 const checkParty = "check::1220"
 
 func runCheck(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("check", "check [DIR | FILE.dit | FILE.star]...", stderr)
+	fs := newFlagSet("check", "check [--config int_args.yaml] [DIR | FILE.dit | FILE.star]...", stderr)
+	configPath := fs.String("config", "", "instance configuration `file` whose field values the entrypoints run with (default: each field's default, else a sample value)")
 	positional, err := parseInterspersed(fs, args)
 	if err != nil {
 		return parseStatus(err)
 	}
 	if len(positional) == 0 {
 		positional = []string{"."}
+	}
+	var inst *dit.InstanceConfig
+	if *configPath != "" {
+		inst, err = dit.ReadInstanceConfig(*configPath)
+		if err != nil {
+			return reportError(stderr, "check", err)
+		}
 	}
 	status := exitOK
 	for _, target := range positional {
@@ -48,7 +56,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		if ext := strings.ToLower(filepath.Ext(target)); ext == ".star" || ext == ".py" {
 			summary = checkScriptFile(target, r)
 		} else {
-			summary = checkPackage(target, r)
+			summary = checkPackage(target, inst, r)
 		}
 		for _, w := range r.warnings {
 			fmt.Fprintf(stderr, "%s\n", warningLine(w))
@@ -179,7 +187,7 @@ func checkScriptFile(file string, r *checkReport) string {
 // checkPackage checks a package folder or .dit file: its metadata, every
 // script, each entrypoint run against recording events, and the templates
 // and choices the scripts name literally.
-func checkPackage(target string, r *checkReport) string {
+func checkPackage(target string, inst *dit.InstanceConfig, r *checkReport) string {
 	info, err := os.Stat(target)
 	if err != nil {
 		r.add(target, 0, 0, fmt.Sprintf("cannot open the package: %v", err))
@@ -230,7 +238,19 @@ func checkPackage(target string, r *checkReport) string {
 		if broken[file] {
 			continue // its compile errors are already listed
 		}
-		n, err := runEntrypoint(in, pkg, itype, file, fn, resolver)
+		fields, err := checkFields(itype, inst, resolver)
+		if err != nil {
+			var ce *dit.ConfigError
+			if errors.As(err, &ce) {
+				for _, p := range ce.Problems {
+					r.add(metaName, 0, 0, fmt.Sprintf("integration type %s: %s", itype.ID, p))
+				}
+				continue
+			}
+			r.add(metaName, 0, 0, err.Error())
+			continue
+		}
+		n, err := runEntrypoint(in, pkg, itype, file, fn, fields, resolver)
 		if err != nil {
 			r.addText(names.rename(err.Error(), scripts))
 			continue
@@ -251,8 +271,12 @@ func checkPackage(target string, r *checkReport) string {
 		}
 	}
 	types := len(pkg.Meta.IntegrationTypes)
-	return fmt.Sprintf("%d integration %s, %d scripts, %d handlers, %d ledger commands",
+	summary := fmt.Sprintf("%d integration %s, %d scripts, %d handlers, %d ledger commands",
 		types, plural(types, "type", "types"), len(scripts), handlers, commandsFound)
+	if catalog == nil {
+		summary += "; no DAR in the package, so templates and choices were not checked"
+	}
+	return summary
 }
 
 func plural(n int, one, many string) string {
@@ -330,9 +354,26 @@ func (noNetwork) RoundTrip(req *http.Request) (*http.Response, error) {
 	return nil, fmt.Errorf("check makes no network requests; the entrypoint requested %s %s", req.Method, req.URL.Redacted())
 }
 
-// runEntrypoint loads file, calls fn with a sample env and recording
-// events, and returns how many handlers it registered.
-func runEntrypoint(in *interp.Interp, pkg *dit.Package, itype *dit.IntegrationType, file, fn string, resolver *checkResolver) (int, error) {
+// checkFields returns the field values an entrypoint runs with under check:
+// the instance configuration's when it applies to itype, else samples. A
+// contract_template field without a value names a template of the
+// package's own model, or "*" without one, so that registrations resolve.
+func checkFields(itype *dit.IntegrationType, inst *dit.InstanceConfig, resolver *checkResolver) (map[string]any, error) {
+	if inst != nil && (inst.TypeID == "" || inst.TypeID == itype.ID) {
+		return itype.ResolveFields(inst.Metadata)
+	}
+	fields := itype.SampleFields()
+	for _, f := range itype.Fields {
+		if strings.TrimSpace(f.FieldType) == "contract_template" && fields[f.ID] == "" {
+			fields[f.ID] = resolver.sampleTemplate()
+		}
+	}
+	return fields, nil
+}
+
+// runEntrypoint loads file, calls fn with an env of the given field values
+// and recording events, and returns how many handlers it registered.
+func runEntrypoint(in *interp.Interp, pkg *dit.Package, itype *dit.IntegrationType, file, fn string, fields map[string]any, resolver *checkResolver) (int, error) {
 	ctx := context.Background()
 	globals, err := in.LoadFile(ctx, pkg.FS, file)
 	if err != nil {
@@ -347,7 +388,7 @@ func runEntrypoint(in *interp.Interp, pkg *dit.Package, itype *dit.IntegrationTy
 		model = &builtins.DamlModelInfo{Name: m.Name, Version: m.Version, MainPackageID: m.MainPackageID}
 	}
 	env, err := builtins.NewEnv(builtins.EnvConfig{
-		Fields:          itype.SampleFields(),
+		Fields:          fields,
 		Party:           checkParty,
 		DamlModel:       model,
 		QualifyTemplate: resolver.qualify,
@@ -395,6 +436,19 @@ func (c *checkResolver) resolve(ref string, packageDefaulting bool) (builtins.Te
 		return builtins.TemplateSet{}, fmt.Errorf("not found in the package's DARs: %w", err)
 	}
 	return builtins.TemplateSet{IDs: ids}, nil
+}
+
+// sampleTemplate returns the first template of the own model, or "*".
+func (c *checkResolver) sampleTemplate() string {
+	if c.catalog == nil {
+		return "*"
+	}
+	if p, ok := c.catalog.Package(c.ownPackage); ok {
+		if templates := p.Templates(); len(templates) > 0 {
+			return templates[0].ID.String()
+		}
+	}
+	return "*"
 }
 
 func (c *checkResolver) qualify(name string) (string, error) {
