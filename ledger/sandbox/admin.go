@@ -9,6 +9,7 @@ import (
 	v2 "github.com/digital-asset/dazl-client/v8/go/api/com/daml/ledger/api/v2"
 	"github.com/digital-asset/dazl-client/v8/go/api/com/daml/ledger/api/v2/admin"
 	archive "github.com/digital-asset/dazl-client/v8/go/api/com/digitalasset/daml/lf/archive"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -161,14 +162,14 @@ func (s partyManagementService) AllocateParty(ctx context.Context, req *admin.Al
 	if err := s.l.requireAdmin(ctx); err != nil {
 		return nil, err
 	}
-	id, _, err := s.l.allocateParty(req.GetPartyIdHint(), req.GetLocalMetadata().GetAnnotations())
+	id, _, err := s.l.allocateParty(req.GetPartyIdHint(), req.GetLocalMetadata().GetAnnotations(), req.GetUserId())
 	if err != nil {
-		return nil, newf(errInvalidField, "party_id_hint: %v", err)
-	}
-	if uid := req.GetUserId(); uid != "" {
-		if err := s.l.grant(uid, []*admin.Right{{Kind: &admin.Right_CanActAs_{CanActAs: &admin.Right_CanActAs{Party: id}}}}); err != nil {
+		// An unknown user_id is already a ledger error, and anything else
+		// is an invalid hint.
+		if _, isStatus := status.FromError(err); isStatus {
 			return nil, err
 		}
+		return nil, newf(errInvalidField, "party_id_hint: %v", err)
 	}
 	s.l.mu.RLock()
 	defer s.l.mu.RUnlock()

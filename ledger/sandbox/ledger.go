@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/digital-asset/dazl-client/v8/go/api/com/daml/ledger/api/v2/admin"
 	"google.golang.org/grpc"
 
 	"github.com/ditstar/ditstar/internal/clock"
@@ -215,11 +216,14 @@ var partyHint = regexp.MustCompile(`^[A-Za-z0-9_\- :]{1,185}$`)
 // Allocating a hint again returns the same id. An empty hint gets a
 // generated one.
 func (l *Ledger) AllocateParty(hint string) (string, error) {
-	id, _, err := l.allocateParty(hint, nil)
+	id, _, err := l.allocateParty(hint, nil, "")
 	return id, err
 }
 
-func (l *Ledger) allocateParty(hint string, metadata map[string]string) (string, bool, error) {
+// allocateParty allocates the party of hint and, when userID is set, grants
+// that user CanActAs on it. It checks the user before allocating, so a
+// request naming an unknown user allocates nothing.
+func (l *Ledger) allocateParty(hint string, metadata map[string]string, userID string) (string, bool, error) {
 	if hint == "" {
 		hint = "party-" + randomHex(8)
 	}
@@ -229,6 +233,15 @@ func (l *Ledger) allocateParty(hint string, metadata map[string]string) (string,
 	id := hint + "::" + l.namespace
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if userID != "" {
+		if l.users[userID] == nil {
+			return "", false, newf(errUserNotFound, "user %q does not exist: create it before allocating a party for it, or leave user_id empty", userID)
+		}
+		right := &admin.Right{Kind: &admin.Right_CanActAs_{CanActAs: &admin.Right_CanActAs{Party: id}}}
+		if err := l.grantLocked(userID, []*admin.Right{right}); err != nil {
+			return "", false, err
+		}
+	}
 	if _, ok := l.parties[id]; ok {
 		return id, false, nil
 	}

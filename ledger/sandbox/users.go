@@ -134,6 +134,11 @@ func (s userManagementService) GrantUserRights(ctx context.Context, req *admin.G
 func (l *Ledger) grant(id string, rights []*admin.Right) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	return l.grantLocked(id, rights)
+}
+
+// grantLocked is grant for a caller that holds l.mu.
+func (l *Ledger) grantLocked(id string, rights []*admin.Right) error {
 	u := l.users[id]
 	if u == nil {
 		return newf(errUserNotFound, "user %q does not exist", id)

@@ -1,0 +1,173 @@
+package sandbox
+
+import (
+	"math"
+	"strings"
+	"sync"
+	"testing"
+
+	v2 "github.com/digital-asset/dazl-client/v8/go/api/com/daml/ledger/api/v2"
+	"github.com/digital-asset/dazl-client/v8/go/api/com/daml/ledger/api/v2/admin"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// TestAllocatePartyUnknownUserAllocatesNothing checks that a request
+// naming a user that does not exist is rejected before the party exists.
+func TestAllocatePartyUnknownUserAllocatesNothing(t *testing.T) {
+	h := start(t, Options{})
+	_, err := h.parties.AllocateParty(h.ctx, &admin.AllocatePartyRequest{PartyIdHint: "ghost", UserId: "nobody"})
+	requireCode(t, err, codes.NotFound, "USER_NOT_FOUND")
+
+	id := "ghost::" + h.ledger.namespace
+	got, err := h.parties.GetParties(h.ctx, &admin.GetPartiesRequest{Parties: []string{id}})
+	if err != nil {
+		t.Fatalf("GetParties: %v", err)
+	}
+	if n := len(got.GetPartyDetails()); n != 0 {
+		t.Errorf("party %s allocated by a rejected request (%d details)", id, n)
+	}
+	listed, err := h.parties.ListKnownParties(h.ctx, &admin.ListKnownPartiesRequest{})
+	if err != nil {
+		t.Fatalf("ListKnownParties: %v", err)
+	}
+	if n := len(listed.GetPartyDetails()); n != 0 {
+		t.Errorf("ListKnownParties returned %d parties after a rejected allocation, want 0", n)
+	}
+}
+
+func TestAllocatePartyForUserGrantsActAs(t *testing.T) {
+	h := start(t, Options{})
+	if _, err := h.users.CreateUser(h.ctx, &admin.CreateUserRequest{User: &admin.User{Id: "bot"}}); err != nil {
+		t.Fatalf("CreateUser: %v", err)
+	}
+	resp, err := h.parties.AllocateParty(h.ctx, &admin.AllocatePartyRequest{PartyIdHint: "botparty", UserId: "bot"})
+	if err != nil {
+		t.Fatalf("AllocateParty: %v", err)
+	}
+	rights, err := h.users.ListUserRights(h.ctx, &admin.ListUserRightsRequest{UserId: "bot"})
+	if err != nil {
+		t.Fatalf("ListUserRights: %v", err)
+	}
+	want := resp.GetPartyDetails().GetParty()
+	found := false
+	for _, r := range rights.GetRights() {
+		if r.GetCanActAs().GetParty() == want {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("user bot rights %v lack CanActAs %s", rights.GetRights(), want)
+	}
+}
+
+func TestAllocatePartyBadHintIsInvalidField(t *testing.T) {
+	h := start(t, Options{})
+	for _, hint := range []string{"a::b", strings.Repeat("x", 186), "naïve", "semi;colon"} {
+		_, err := h.parties.AllocateParty(h.ctx, &admin.AllocatePartyRequest{PartyIdHint: hint, UserId: "nobody"})
+		requireCode(t, err, codes.InvalidArgument, "INVALID_FIELD")
+	}
+}
+
+// TestAbsurdOffsetsRejected sends offsets at the int64 limits to every
+// call that takes one.
+func TestAbsurdOffsetsRejected(t *testing.T) {
+	h := start(t, Options{})
+	alice := h.allocate("alice")
+	for _, c := range []struct {
+		offset int64
+		code   codes.Code
+		id     string
+	}{
+		{-1, codes.InvalidArgument, "INVALID_FIELD"},
+		{math.MinInt64, codes.InvalidArgument, "INVALID_FIELD"},
+		{math.MaxInt64, codes.OutOfRange, "OFFSET_AFTER_LEDGER_END"},
+	} {
+		updates, err := h.updates.GetUpdates(h.ctx, &v2.GetUpdatesRequest{BeginExclusive: c.offset, UpdateFormat: &v2.UpdateFormat{}})
+		if err == nil {
+			_, err = updates.Recv()
+		}
+		requireCode(t, err, c.code, c.id)
+
+		end := c.offset
+		updates, err = h.updates.GetUpdates(h.ctx, &v2.GetUpdatesRequest{EndInclusive: &end, UpdateFormat: &v2.UpdateFormat{}})
+		if err == nil {
+			_, err = updates.Recv()
+		}
+		requireCode(t, err, c.code, c.id)
+
+		acs, err := h.state.GetActiveContracts(h.ctx, &v2.GetActiveContractsRequest{ActiveAtOffset: c.offset, EventFormat: wildcardFor(false, alice)})
+		if err == nil {
+			_, err = acs.Recv()
+		}
+		requireCode(t, err, c.code, c.id)
+
+		completions, err := h.complete.CompletionStream(h.ctx, &v2.CompletionStreamRequest{UserId: "tester", Parties: []string{alice}, BeginExclusive: c.offset})
+		if err == nil {
+			_, err = completions.Recv()
+		}
+		requireCode(t, err, c.code, c.id)
+
+		_, err = h.updates.GetUpdateByOffset(h.ctx, &v2.GetUpdateByOffsetRequest{Offset: c.offset})
+		requireCode(t, err, codes.NotFound, "UPDATE_NOT_FOUND")
+	}
+}
+
+// TestDeepValueRejected sends a value nested far deeper than any Daml type
+// needs, which must fail the call without a crash or a contract.
+func TestDeepValueRejected(t *testing.T) {
+	h := start(t, Options{})
+	alice := h.allocate("alice")
+	for _, depth := range []int{150, 5000} {
+		deep := int64v(1)
+		for range depth {
+			deep = &v2.Value{Sum: &v2.Value_List{List: &v2.List{Elements: []*v2.Value{deep}}}}
+		}
+		_, err := h.submitTx(commands([]string{alice}, createCmd(asset, record("x", deep))))
+		if err == nil {
+			t.Fatalf("depth %d: submission accepted", depth)
+		}
+		if code := status.Code(err); code != codes.InvalidArgument && code != codes.Internal {
+			t.Errorf("depth %d: code %s, want InvalidArgument (or Internal from the gRPC decoder)", depth, code)
+		}
+	}
+	if end, contracts := h.acs(wildcardFor(false, alice)); end != 0 || len(contracts) != 0 {
+		t.Errorf("after deep values: ledger end %d, %d contracts; want 0 and 0", end, len(contracts))
+	}
+}
+
+// TestConcurrentBadSubmissionsLeaveStateUnchanged races rejected
+// submissions of several kinds against each other.
+func TestConcurrentBadSubmissionsLeaveStateUnchanged(t *testing.T) {
+	h := start(t, Options{})
+	alice := h.allocate("alice")
+	bad := []func() *v2.Commands{
+		func() *v2.Commands { return commands([]string{alice}, createCmd(asset, record("n", numeric("1e5")))) },
+		func() *v2.Commands { return commands([]string{alice}, archiveCmd(asset, "00nothere")) },
+		func() *v2.Commands {
+			return commands([]string{alice}, createCmd(asset, record("p", partyValue(alice))), archiveCmd(asset, "00nothere"))
+		},
+		func() *v2.Commands { return commands([]string{"ghost::1220"}, createCmd(asset, record())) },
+		func() *v2.Commands {
+			return commands([]string{alice}, createCmd(asset, record("d", &v2.Value{Sum: &v2.Value_Date{Date: math.MaxInt32}})))
+		},
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 200)
+	for i := range 200 {
+		wg.Go(func() {
+			_, err := h.submitTx(bad[i%len(bad)]())
+			if err == nil {
+				errs <- status.Error(codes.Unknown, "accepted")
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("bad submission: %v", err)
+	}
+	if end, contracts := h.acs(wildcardFor(false, alice)); end != 0 || len(contracts) != 0 {
+		t.Errorf("after bad submissions: ledger end %d, %d contracts; want 0 and 0", end, len(contracts))
+	}
+}
