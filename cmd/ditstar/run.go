@@ -126,16 +126,22 @@ func prepare(cfg *runConfig, problems []string) (*prepared, []string, error) {
 		return nil, problems, nil
 	}
 
+	// A DAR that does not load is a packaging mistake, so it is reported
+	// as configuration like the rest.
 	p.dars, err = p.pkg.LoadDARs()
 	if err != nil {
-		return nil, nil, err
+		problems = append(problems, err.Error())
 	}
 	for _, path := range cfg.extraDARs {
 		dar, err := lf.ReadDAR(path)
 		if err != nil {
-			return nil, nil, fmt.Errorf("--dar: %w", err)
+			problems = append(problems, fmt.Sprintf("--dar: %v", err))
+			continue
 		}
 		p.dars = append(p.dars, dar)
+	}
+	if len(problems) > 0 {
+		return nil, problems, nil
 	}
 	return p, nil, nil
 }
