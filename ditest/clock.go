@@ -11,7 +11,7 @@ import (
 // in expected output do not change from run to run.
 var testStart = time.Date(2025, time.January, 1, 0, 0, 0, 0, time.UTC)
 
-// simClock is the clock the runtime sees: a virtual clock that also keeps
+// simClock is the clock the runtime reads: a virtual clock that also keeps
 // the deadlines of its pending timers. The engine uses them to advance from
 // one timer to the next, and to see that every timer loop has armed its
 // next timer, which the runtime does only after the previous tick's handler

@@ -63,6 +63,7 @@ func (tc *testCase) request(name string, args []string, route func(string) strin
 	if err := tc.requireRuntime(name); err != nil {
 		return err
 	}
+
 	method, path := strings.ToUpper(rest[0]), rest[1]
 	if path != "" && !strings.HasPrefix(path, "/") && !strings.HasPrefix(path, "?") {
 		return usagef("invalid path %q: start it with /", path)
@@ -80,6 +81,7 @@ func (tc *testCase) request(name string, args []string, route func(string) strin
 		}
 		body = data
 	}
+
 	req, err := http.NewRequestWithContext(tc.ctx, method, tc.baseURL+route(path), bytes.NewReader(body))
 	if err != nil {
 		return usagef("invalid request: %v", err)
@@ -97,6 +99,7 @@ func (tc *testCase) request(name string, args []string, route func(string) strin
 	if err := tc.authorize(req, f); err != nil {
 		return err
 	}
+
 	c := &http.Client{Timeout: requestTimeout}
 	resp, err := c.Do(req)
 	if err != nil {
@@ -209,12 +212,12 @@ func cmdBody(tc *testCase, negate bool, args []string) error {
 	if err != nil {
 		return err
 	}
-	shown := quoteBody([]byte(tc.render(string(resp.body))))
+	rendered := quoteBody([]byte(tc.render(string(resp.body))))
 	switch matched := re.Match(resp.body); {
 	case !negate && !matched:
-		return failf("expected a body matching %#q, got %s", tc.render(args[0]), shown)
+		return failf("expected a body matching %#q, got %s", tc.render(args[0]), rendered)
 	case negate && matched:
-		return failf("expected a body not matching %#q, got %s", tc.render(args[0]), shown)
+		return failf("expected a body not matching %#q, got %s", tc.render(args[0]), rendered)
 	}
 	return nil
 }
@@ -234,7 +237,7 @@ func cmdHeader(tc *testCase, negate bool, args []string) error {
 		return err
 	}
 	values := resp.header.Values(args[0])
-	check := itemCheck{what: args[0] + " header", re: re, count: -1, render: tc.render}
+	check := itemCheck{itemName: args[0] + " header", re: re, count: -1, render: tc.render}
 	return check.run(values, negate)
 }
 
@@ -261,6 +264,7 @@ func cmdMock(tc *testCase, _ bool, args []string) error {
 	if status < 100 || status > 999 {
 		return usagef("invalid -status %d: want an HTTP status code", status)
 	}
+
 	c := &cannedResponse{method: strings.ToUpper(rest[0]), url: rest[1], status: status, header: http.Header{}}
 	switch {
 	case len(rest) == 3 && file != "":
@@ -274,6 +278,7 @@ func cmdMock(tc *testCase, _ bool, args []string) error {
 		}
 		c.body = data
 	}
+
 	if len(c.body) > 0 && (c.body[0] == '{' || c.body[0] == '[') {
 		c.header.Set("Content-Type", "application/json")
 	}

@@ -98,6 +98,7 @@ func cmdCreate(tc *testCase, negate bool, args []string) error {
 	if !isName(name) {
 		return usagef("invalid contract name %q: use letters, digits and _, starting with a letter", name)
 	}
+
 	party, err := tc.actingParty(as, "create")
 	if err != nil {
 		return err
@@ -114,6 +115,7 @@ func cmdCreate(tc *testCase, negate bool, args []string) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
+
 	tx, err := tc.submit(party, &v2.Command{Command: &v2.Command_Create{Create: &v2.CreateCommand{
 		TemplateId: tid.Identifier(), CreateArguments: record,
 	}}}, negate)
@@ -240,7 +242,7 @@ func (tc *testCase) exercise(as, contract, choice, argText string, negate bool) 
 	}}}, negate)
 }
 
-// activeContracts reads the active contracts that party sees, of the
+// activeContracts reads the active contracts visible to party, of the
 // template tid, or of every template when tid is nil, in ledger order.
 func (tc *testCase) activeContracts(party string, tid *lf.TemplateID) ([]*v2.CreatedEvent, error) {
 	end, err := tc.ledgerEnd()
@@ -299,7 +301,7 @@ type acsQuery struct {
 }
 
 // queryACS reads `[-as PARTY] [-count N] TEMPLATE ...` and the active
-// contracts of TEMPLATE that PARTY sees.
+// contracts of TEMPLATE visible to PARTY.
 func (tc *testCase) queryACS(name string, args []string) (*acsQuery, error) {
 	var as string
 	q := &acsQuery{}
@@ -368,6 +370,7 @@ func cmdBind(tc *testCase, _ bool, args []string) error {
 	if err != nil {
 		return err
 	}
+
 	created, err := tc.activeContracts(party, &tid)
 	if err != nil {
 		return err

@@ -167,6 +167,7 @@ func cmdStart(tc *testCase, negate bool, args []string) error {
 	if tc.rt != nil {
 		return usagef("the integration is already started; a test starts it once")
 	}
+
 	values := map[string]string{}
 	runAs := ""
 	if data, ok := tc.section("int_args.yaml"); ok {
@@ -187,6 +188,7 @@ func cmdStart(tc *testCase, negate bool, args []string) error {
 		}
 		values[field] = value
 	}
+
 	if err := tc.openPackage(); err != nil {
 		return err
 	}
@@ -194,6 +196,7 @@ func cmdStart(tc *testCase, negate bool, args []string) error {
 	if err != nil {
 		return err
 	}
+
 	err = tc.start(typeID, instance, party, values)
 	var ce *dit.ConfigError
 	if errors.As(err, &ce) && !negate {

@@ -124,11 +124,13 @@ func cmdCount(tc *testCase, negate bool, args []string) error {
 	if err := tc.requireRuntime("count"); err != nil {
 		return err
 	}
+
 	label, counter := rest[0], rest[1]
 	want, err := strconv.ParseInt(rest[2], 10, 64)
 	if err != nil {
 		return usagef("invalid count %q: want a whole number", rest[2])
 	}
+
 	var found []integration.HandlerStatus
 	var labels []string
 	for _, k := range handlerKinds(tc.rt.Status()) {
@@ -150,6 +152,7 @@ func cmdCount(tc *testCase, negate bool, args []string) error {
 	case len(found) > 1:
 		return usagef("%d handlers are labelled %q; add -kind", len(found), label)
 	}
+
 	var got int64
 	switch counter {
 	case "use":

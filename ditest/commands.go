@@ -117,10 +117,10 @@ func compile(pattern string) (*regexp.Regexp, error) {
 // real party and contract ids; render replaces them with their names in
 // failure messages.
 type itemCheck struct {
-	what   string // "active contract", "submitted command", ...
-	re     *regexp.Regexp
-	count  int // -1: at least one, or with negate none
-	render func(string) string
+	itemName string // "active contract", "submitted command", ...
+	re       *regexp.Regexp
+	count    int // -1: at least one, or with negate none
+	render   func(string) string
 }
 
 func (c itemCheck) run(items []string, negate bool) error {
@@ -130,10 +130,11 @@ func (c itemCheck) run(items []string, negate bool) error {
 			matched++
 		}
 	}
-	desc := c.what
+	desc := c.itemName
 	if c.re != nil {
 		desc += fmt.Sprintf(" matching %#q", c.render(strings.TrimPrefix(c.re.String(), "(?m)")))
 	}
+
 	var ok bool
 	var expected string
 	switch {
@@ -149,11 +150,12 @@ func (c itemCheck) run(items []string, negate bool) error {
 	if ok {
 		return nil
 	}
-	shown := make([]string, len(items))
+
+	rendered := make([]string, len(items))
 	for i, it := range items {
-		shown[i] = c.render(it)
+		rendered[i] = c.render(it)
 	}
-	return failf("expected %s, got %d of %d:%s", expected, matched, len(items), listItems(shown))
+	return failf("expected %s, got %d of %d:%s", expected, matched, len(items), listItems(rendered))
 }
 
 // listItems formats items for a failure message, one per line.
@@ -172,8 +174,8 @@ func listItems(items []string) string {
 }
 
 // parseItemArgs reads the optional REGEXP of a check.
-func (tc *testCase) parseItemArgs(what string, count int, rest []string) (itemCheck, error) {
-	c := itemCheck{what: what, count: count, render: tc.render}
+func (tc *testCase) parseItemArgs(itemName string, count int, rest []string) (itemCheck, error) {
+	c := itemCheck{itemName: itemName, count: count, render: tc.render}
 	if len(rest) > 1 {
 		return c, usagef("got %d arguments after the flags, want at most one regular expression", len(rest))
 	}

@@ -20,6 +20,7 @@ func cmdCmp(tc *testCase, negate bool, args []string) error {
 		return usagef("got %d arguments, want KIND [ARGS...] SECTION: usage: cmp body|acs|submitted|sent|status|log [ARGS...] SECTION", len(args))
 	}
 	kind, section, kindArgs := args[0], args[len(args)-1], args[1:len(args)-1]
+
 	var lines []string
 	var rest []string
 	switch kind {
@@ -70,6 +71,7 @@ func cmdCmp(tc *testCase, negate bool, args []string) error {
 	default:
 		return usagef("unknown kind %q: want body, acs, submitted, sent, status or log", kind)
 	}
+
 	if len(rest) > 0 {
 		return usagef("unexpected arguments %q before the section name", strings.Join(rest, " "))
 	}
@@ -77,6 +79,7 @@ func cmdCmp(tc *testCase, negate bool, args []string) error {
 		lines[i] = tc.render(l)
 	}
 	got := joinLines(lines)
+
 	want, ok := tc.section(section)
 	if tc.opts.Update && !negate {
 		if !ok || string(want) != got {
@@ -87,6 +90,7 @@ func cmdCmp(tc *testCase, negate bool, args []string) error {
 	if !ok {
 		return usagef("no section %q in the archive: add it, or run with -u to create it", section)
 	}
+
 	equal := normalize(string(want)) == normalize(got)
 	switch {
 	case !negate && !equal:

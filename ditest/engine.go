@@ -30,8 +30,9 @@ type Options struct {
 	// Verbose prints every command as it runs, every log line, and a line
 	// for each passing test.
 	Verbose bool
-	// DARDir is what $DARS expands to. Empty means $DITSTAR_DARS, or else
-	// ../shared/data/dars beside the repository that contains the test.
+	// DARDir is the folder that $DARS expands to. Empty means
+	// $DITSTAR_DARS, or else ../shared/data/dars beside the repository that
+	// contains the test.
 	DARDir string
 	// Getenv reads the environment; nil means os.Getenv.
 	Getenv func(string) string

@@ -50,8 +50,8 @@ func (b *logBook) len() int {
 }
 
 // captureHandler is a slog.Handler that writes into a logBook. Records
-// below level are dropped, so `log` sees what the runtime's log level lets
-// through.
+// below level are dropped, so `log` checks what the runtime's log level
+// lets through.
 type captureHandler struct {
 	book   *logBook
 	level  slog.Leveler

@@ -46,7 +46,7 @@ type sentRequest struct {
 	body   []byte
 }
 
-// dump renders the request as the `sent` check sees it: the request line,
+// dump renders the request in the form that `sent` matches: the request line,
 // the headers sorted by name, a blank line and the body.
 func (r sentRequest) dump() string {
 	var b strings.Builder
@@ -72,8 +72,8 @@ func (r sentRequest) dump() string {
 }
 
 // outbound is the RoundTripper behind the scripts' http module. It never
-// opens a connection: it answers from the canned responses and records
-// every request, so the test sees exactly what the integration sent.
+// opens a connection. It returns the canned responses and records every
+// request, so the test can check exactly what the integration sent.
 type outbound struct {
 	mu    sync.Mutex
 	mocks []*cannedResponse
@@ -122,6 +122,7 @@ func (o *outbound) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, fmt.Errorf("read the request body: %w", err)
 		}
 	}
+
 	url := req.URL.String()
 	o.mu.Lock()
 	o.sent = append(o.sent, sentRequest{method: req.Method, url: url, header: req.Header.Clone(), body: body})
@@ -135,6 +136,7 @@ func (o *outbound) RoundTrip(req *http.Request) (*http.Response, error) {
 	if canned == nil {
 		return nil, fmt.Errorf("no canned response for %s %s: declare one in the test with 'mock %s %s'", req.Method, url, req.Method, url)
 	}
+
 	header := canned.header.Clone()
 	if header == nil {
 		header = http.Header{}

@@ -104,11 +104,11 @@ func isName(s string) bool {
 	return true
 }
 
-// expand replaces $NAME and ${NAME} with the values of vars. A $ that is
+// expand replaces $NAME and ${NAME} with the values that lookup returns. A $ that is
 // not followed by a name or a brace stays as written, so regular
 // expressions may end with $, and $$ stands for one $. An unknown name is
 // an error.
-func expand(s string, vars map[string]string) (string, error) {
+func expand(s string, lookup func(string) (string, bool)) (string, error) {
 	if !strings.Contains(s, "$") {
 		return s, nil
 	}
@@ -145,7 +145,7 @@ func expand(s string, vars map[string]string) (string, error) {
 			b.WriteByte('$')
 			continue
 		}
-		value, ok := vars[name]
+		value, ok := lookup(name)
 		if !ok {
 			return "", &unknownVariableError{name: name}
 		}
@@ -164,7 +164,7 @@ func (e *unknownVariableError) Error() string {
 	if e.name == "DARS" {
 		return "unknown variable $DARS: the test DARs were not found; set DITSTAR_DARS to their folder"
 	}
-	return fmt.Sprintf("unknown variable $%s: bind it with party, create or bind first, or fix the name", e.name)
+	return fmt.Sprintf("unknown variable $%s: bind it with party, create or bind, set it in the environment, or fix the name", e.name)
 }
 
 // scriptError is a mistake in the test itself: a syntax error, an unknown

@@ -52,7 +52,7 @@ func TestExpand(t *testing.T) {
 		{"no dollar", "no dollar"},
 	}
 	for _, tt := range tests {
-		got, err := expand(tt.in, vars)
+		got, err := expand(tt.in, mapLookup(vars))
 		if err != nil {
 			t.Errorf("expand(%q): %v", tt.in, err)
 			continue
@@ -63,13 +63,20 @@ func TestExpand(t *testing.T) {
 	}
 }
 
+func mapLookup(vars map[string]string) func(string) (string, bool) {
+	return func(name string) (string, bool) {
+		v, ok := vars[name]
+		return v, ok
+	}
+}
+
 func TestExpandErrors(t *testing.T) {
 	for _, in := range []string{"$bob", "${bob}", "${open", "${1x}"} {
-		if _, err := expand(in, map[string]string{}); err == nil {
+		if _, err := expand(in, mapLookup(nil)); err == nil {
 			t.Errorf("expand(%q) succeeded, want an error", in)
 		}
 	}
-	_, err := expand("$DARS/x.dar", map[string]string{})
+	_, err := expand("$DARS/x.dar", mapLookup(nil))
 	var unknown *unknownVariableError
 	if !errors.As(err, &unknown) || !strings.Contains(err.Error(), "DITSTAR_DARS") {
 		t.Errorf("expand($DARS) error = %v, want a hint to set DITSTAR_DARS", err)
@@ -153,7 +160,7 @@ func FuzzParseScript(f *testing.F) {
 func FuzzExpand(f *testing.F) {
 	f.Add("$a ${b} $$ $5 ${")
 	f.Fuzz(func(t *testing.T, s string) {
-		out, err := expand(s, map[string]string{"a": "A", "b": "B"})
+		out, err := expand(s, mapLookup(map[string]string{"a": "A", "b": "B"}))
 		if err == nil && !strings.Contains(s, "$") && out != s {
 			t.Fatalf("expand changed %q without a $ to %q", s, out)
 		}

@@ -60,7 +60,6 @@ type testCase struct {
 
 	pkgPath    string // set by a package line
 	pkg        *dit.Package
-	pkgDARs    bool
 	defaultPkg string // main package id of the integration's model
 
 	rt         *integration.Runtime
@@ -315,7 +314,7 @@ func (tc *testCase) runLine(l line) error {
 	}
 	args := make([]string, len(l.args))
 	for i, a := range l.args {
-		v, err := expand(a, tc.vars)
+		v, err := expand(a, tc.lookup)
 		if err != nil {
 			return usagef("%v", err)
 		}
@@ -333,6 +332,17 @@ func (tc *testCase) runLine(l line) error {
 		}
 	}
 	return err
+}
+
+// lookup returns the value of a variable of the script, or else of the
+// environment, so that a test can name folders that CI sets, such as
+// $EXAMPLES.
+func (tc *testCase) lookup(name string) (string, bool) {
+	if v, ok := tc.vars[name]; ok {
+		return v, true
+	}
+	v := tc.opts.Getenv(name)
+	return v, v != ""
 }
 
 // markAction records where the effects of the coming action begin.
