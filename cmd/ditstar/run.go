@@ -303,6 +303,8 @@ func runIntegration(ctx context.Context, cfg *runConfig, problems []string, stdo
 			if err := writeFileAtomic(cfg.addrFile, []byte(baseURL+"\n")); err != nil {
 				log.Error("writing the address file failed", "file", cfg.addrFile, "error", err)
 			}
+			// A stale file would point a waiting script at a stopped server.
+			defer os.Remove(cfg.addrFile)
 		}
 	case err := <-runErr:
 		return runFailed(stderr, err)
