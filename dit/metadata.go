@@ -66,7 +66,13 @@ type IntegrationType struct {
 	ArtifactHash     string
 	Tags             []string
 	Fields           []Field
+
+	line, col int // position of the type in the metadata file
 }
+
+// Position returns the line and column of the type in the metadata file,
+// or 0, 0 when it was not parsed from one.
+func (t *IntegrationType) Position() (line, col int) { return t.line, t.col }
 
 // Field is one configuration value of an integration type.
 type Field struct {
@@ -246,6 +252,9 @@ func (d *decoder) integrationTypes(n *yaml.Node, path string) []IntegrationType 
 
 func (d *decoder) integrationType(n *yaml.Node, path string) IntegrationType {
 	var t IntegrationType
+	if n != nil {
+		t.line, t.col = n.Line, n.Column
+	}
 	kvs := d.mapping(n, path)
 	strFields := map[string]*string{
 		"id": &t.ID, "name": &t.Name, "description": &t.Description,

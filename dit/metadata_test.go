@@ -38,6 +38,9 @@ func TestParseMetadataValid(t *testing.T) {
 		t.Fatalf("types = %d, want 1", len(m.IntegrationTypes))
 	}
 	typ := m.IntegrationTypes[0]
+	if line, col := typ.Position(); line != 10 || col != 5 {
+		t.Errorf("Position = %d:%d, want 10:5", line, col)
+	}
 	if typ.EntrypointRef != "core_int.integration_timer:integration_timer_main" {
 		t.Errorf("entrypoint = %q", typ.EntrypointRef)
 	}

@@ -230,9 +230,10 @@ func checkPackage(target string, inst *dit.InstanceConfig, r *checkReport) strin
 	handlers := 0
 	for i := range pkg.Meta.IntegrationTypes {
 		itype := &pkg.Meta.IntegrationTypes[i]
+		line, col := itype.Position()
 		file, fn, err := itype.Entrypoint(pkg.FS)
 		if err != nil {
-			r.add(metaName, 0, 0, err.Error())
+			r.add(metaName, line, col, err.Error())
 			continue
 		}
 		if broken[file] {
@@ -243,11 +244,11 @@ func checkPackage(target string, inst *dit.InstanceConfig, r *checkReport) strin
 			var ce *dit.ConfigError
 			if errors.As(err, &ce) {
 				for _, p := range ce.Problems {
-					r.add(metaName, 0, 0, fmt.Sprintf("integration type %s: %s", itype.ID, p))
+					r.add(metaName, line, col, fmt.Sprintf("integration type %s: %s", itype.ID, p))
 				}
 				continue
 			}
-			r.add(metaName, 0, 0, err.Error())
+			r.add(metaName, line, col, err.Error())
 			continue
 		}
 		n, err := runEntrypoint(in, pkg, itype, file, fn, fields, resolver)
