@@ -49,10 +49,28 @@ func runOne(t *testing.T, path string, opts Options) (Result, string) {
 	return report.Results[0], out.String()
 }
 
-func TestTestdataWithoutDARs(t *testing.T) {
-	for _, name := range []string{"hello", "timer", "auth", "queue"} {
+// TestTestdata runs every example test in testdata. Those that load DARs
+// from $DARS need the real DARs.
+func TestTestdata(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "*.txtar"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 6 {
+		t.Fatalf("found %d example tests, want at least 6", len(files))
+	}
+	for _, file := range files {
+		name := strings.TrimSuffix(filepath.Base(file), ".txtar")
 		t.Run(name, func(t *testing.T) {
-			res, out := runOne(t, filepath.Join("testdata", name+".txtar"), Options{})
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			opts := Options{}
+			if bytes.Contains(data, []byte("$DARS")) {
+				opts.DARDir = testdata.DARDir(t)
+			}
+			res, out := runOne(t, file, opts)
 			if !res.Passed {
 				t.Fatalf("test failed:\n%s", out)
 			}
@@ -60,14 +78,6 @@ func TestTestdataWithoutDARs(t *testing.T) {
 				t.Errorf("a run without -u updated %v", res.Updated)
 			}
 		})
-	}
-}
-
-func TestTestdataWithDARs(t *testing.T) {
-	dars := testdata.DARDir(t)
-	res, out := runOne(t, filepath.Join("testdata", "ledger.txtar"), Options{DARDir: dars})
-	if !res.Passed {
-		t.Fatalf("test failed:\n%s", out)
 	}
 }
 

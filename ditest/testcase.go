@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
+	"sort"
 	"strings"
 	"time"
 
@@ -121,6 +123,14 @@ func runFile(file, name string, opts Options) (res Result) {
 	defer tc.close()
 
 	failed := false
+	defer func() {
+		// A panic is a bug in the engine or the runtime. Report it as the
+		// failure of this test so that the other tests still run.
+		if v := recover(); v != nil {
+			res.Passed = false
+			res.Failure = fmt.Sprintf("%s: internal error: %v\n%s", file, v, debug.Stack())
+		}
+	}()
 	for _, l := range lines {
 		if opts.Verbose {
 			fmt.Fprintf(opts.Stdout, "    > %s\n", l.text)
@@ -284,21 +294,24 @@ const stopTimeout = 10 * time.Second
 
 // stopRuntime stops the runtime gracefully and waits for Run to return.
 func (tc *testCase) stopRuntime() error {
-	if tc.rt == nil || tc.runDone {
-		return nil
-	}
-	tc.stopRun()
 	var err error
-	select {
-	case err = <-tc.runErr:
-	case <-time.After(stopTimeout):
-		err = fmt.Errorf("the integration did not stop within %v", stopTimeout)
+	if tc.rt != nil && !tc.runDone {
+		tc.stopRun()
+		select {
+		case err = <-tc.runErr:
+		case <-time.After(stopTimeout):
+			err = fmt.Errorf("the integration did not stop within %v", stopTimeout)
+		}
+		tc.runDone = true
 	}
-	tc.runDone = true
+	if tc.stopRun != nil {
+		tc.stopRun()
+	}
 	if tc.server != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), stopTimeout)
 		defer cancel()
 		_ = tc.server.Shutdown(ctx)
+		tc.server = nil
 	}
 	return err
 }
@@ -374,8 +387,20 @@ func (tc *testCase) bind(name, value string) error {
 // variables bound to them, so that output does not change between runs.
 // Contract ids the test has not named become <cid>.
 func (tc *testCase) render(text string) string {
-	for value, name := range tc.names {
-		text = strings.ReplaceAll(text, value, "${"+name+"}")
+	values := make([]string, 0, len(tc.names))
+	for value := range tc.names {
+		values = append(values, value)
+	}
+	// Longer ids first, so that an id that contains another is replaced
+	// whole.
+	sort.Slice(values, func(i, j int) bool {
+		if len(values[i]) != len(values[j]) {
+			return len(values[i]) > len(values[j])
+		}
+		return values[i] < values[j]
+	})
+	for _, value := range values {
+		text = strings.ReplaceAll(text, value, "${"+tc.names[value]+"}")
 	}
 	for cid := range tc.contract {
 		if _, named := tc.names[cid]; !named {
