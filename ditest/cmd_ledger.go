@@ -95,8 +95,8 @@ func cmdCreate(tc *testCase, negate bool, args []string) error {
 		return err
 	}
 	name, ref, argText := rest[0], rest[1], rest[2]
-	if !isName(name) {
-		return usagef("invalid contract name %q: use letters, digits and _, starting with a letter", name)
+	if err := tc.checkContractName(name); err != nil {
+		return err
 	}
 
 	party, err := tc.actingParty(as, "create")
@@ -190,6 +190,11 @@ func cmdExercise(tc *testCase, negate bool, args []string) error {
 	argText := "{}"
 	if len(rest) == 3 {
 		argText = rest[2]
+	}
+	if bindName != "" {
+		if err := tc.checkContractName(bindName); err != nil {
+			return err
+		}
 	}
 	tx, err := tc.exercise(as, rest[0], rest[1], argText, negate)
 	if err != nil || tx == nil || bindName == "" {

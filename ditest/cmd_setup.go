@@ -127,7 +127,7 @@ func (tc *testCase) allocate(name string) (string, error) {
 	if !isName(name) {
 		return "", usagef("invalid party name %q: use letters, digits and _, starting with a letter", name)
 	}
-	if _, ok := tc.vars[name]; ok {
+	if _, ok := tc.vars[name]; ok || reservedVariables[name] {
 		return "", usagef("%s is already bound; choose another name", name)
 	}
 	id, err := tc.ledger.AllocateParty(name)

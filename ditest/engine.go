@@ -50,6 +50,8 @@ type Result struct {
 	// Failure is the message of a failed test, starting with
 	// "file.txtar:LINE: command: ".
 	Failure string
+	// SkipReason is the message of a skip line.
+	SkipReason string
 	// ConfigError is set when the test failed because the script or the
 	// integration is invalid rather than because a check did not hold.
 	ConfigError bool
@@ -140,7 +142,7 @@ func printResult(opts Options, res Result) {
 	switch {
 	case res.Skipped:
 		if opts.Verbose {
-			fmt.Fprintf(w, "--- SKIP: %s (%.2fs)\n    %s\n", res.Name, seconds, res.Failure)
+			fmt.Fprintf(w, "--- SKIP: %s (%.2fs)\n    %s\n", res.Name, seconds, res.SkipReason)
 		}
 	case res.Passed:
 		if opts.Verbose {

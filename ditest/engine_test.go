@@ -163,6 +163,8 @@ func TestConfigurationErrors(t *testing.T) {
 		{"bad field", "start repeat=many", "2: start: "},
 		{"unknown type", "start -type nope", "2: start: "},
 		{"package twice", "start\npackage .", "3: package: package must come before start"},
+		{"rebound party", "party alice\ncreate alice T '{}'", "3: create: alice already names a party; choose another name"},
+		{"reserved name", "party PARTY", "2: party: PARTY is already bound"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -316,7 +318,7 @@ func TestSkip(t *testing.T) {
 	if !res.Skipped || res.Passed {
 		t.Fatalf("Skipped = %v, Passed = %v; want a skipped test", res.Skipped, res.Passed)
 	}
-	if !strings.Contains(res.Failure, "not ready yet") {
-		t.Errorf("skip message = %q, want the reason", res.Failure)
+	if !strings.Contains(res.SkipReason, "not ready yet") {
+		t.Errorf("skip reason = %q, want the message of the skip line", res.SkipReason)
 	}
 }

@@ -141,7 +141,7 @@ func runFile(file, name string, opts Options) (res Result) {
 		}
 		if errors.Is(err, errSkip) {
 			res.Skipped = true
-			res.Failure = fmt.Sprintf("%s:%d: %v", file, l.number, err)
+			res.SkipReason = fmt.Sprintf("%s:%d: %v", file, l.number, err)
 			return res
 		}
 		res.Failure = fmt.Sprintf("%s:%d: %s: %v", file, l.number, l.name, err)
@@ -370,10 +370,29 @@ func (tc *testCase) markAction() error {
 	return nil
 }
 
-// bind sets a variable that names a party or a contract.
-func (tc *testCase) bind(name, value string) error {
+// checkContractName returns an error unless name can be bound to a
+// contract id. Commands call it before they change the ledger.
+func (tc *testCase) checkContractName(name string) error {
 	if !isName(name) {
 		return usagef("invalid name %q: use letters, digits and _, starting with a letter", name)
+	}
+	if reservedVariables[name] {
+		return usagef("%s is a variable of the engine; choose another name", name)
+	}
+	if old, ok := tc.vars[name]; ok && strings.Contains(old, "::") {
+		return usagef("%s already names a party; choose another name", name)
+	}
+	return nil
+}
+
+// reservedVariables are set by the engine and cannot be bound.
+var reservedVariables = map[string]bool{"PARTY": true, "INSTANCE": true, "DARS": true, "WORK": true, "TESTDIR": true}
+
+// bind sets a variable that names a party or a contract. A contract name
+// may be bound again, but a party name may not.
+func (tc *testCase) bind(name, value string) error {
+	if err := tc.checkContractName(name); err != nil {
+		return err
 	}
 	if old, ok := tc.vars[name]; ok {
 		delete(tc.names, old)
