@@ -231,6 +231,39 @@ func runIntegration(ctx context.Context, cfg *runConfig, problems []string, stdo
 		instanceID = p.itype.ID
 	}
 	registry := prometheus.NewRegistry()
+	rt, err := newRuntime(cfg, p, cl, instanceID, registry, log, level)
+	if err != nil {
+		return reportError(stderr, "run", err)
+	}
+	srv, err := httpd.New(httpd.Options{
+		InstanceID:  instanceID,
+		Integration: rt,
+		Auth: httpd.AuthOptions{
+			JWKSURL:       cfg.jwksURL,
+			JWKSFile:      cfg.jwksFile,
+			PublicKeyFile: cfg.publicKey,
+			LedgerID:      cfg.ledgerID,
+		},
+		Registry: registry,
+		Logger:   log.With("component", "http"),
+	})
+	if err != nil {
+		return reportError(stderr, "run", err)
+	}
+	lis, err := net.Listen("tcp", cfg.listen)
+	if err != nil {
+		return reportError(stderr, "run", fmt.Errorf("listen on %s: %w; choose another address with --listen", cfg.listen, err))
+	}
+
+	summary := summaryInfo{
+		itype: p.itype, ledger: describeLedger(cfg, ledgerAddr, len(p.dars)),
+		serverURL: "http://" + lis.Addr().String(), instanceID: instanceID,
+	}
+	return serveUntilStopped(ctx, cfg, rt, srv, lis, summary, log, stdout, stderr)
+}
+
+// newRuntime creates the integration runtime with the run settings.
+func newRuntime(cfg *runConfig, p *prepared, cl *client.Client, instanceID string, registry *prometheus.Registry, log *slog.Logger, level *slog.LevelVar) (*integration.Runtime, error) {
 	limits := interp.DefaultLimits()
 	if cfg.handlerTime > 0 {
 		limits.Timeout = cfg.handlerTime
@@ -252,75 +285,87 @@ func runIntegration(ctx context.Context, cfg *runConfig, problems []string, stdo
 		Watch:      cfg.watch,
 	})
 	if err != nil {
-		return reportError(stderr, "run", err)
+		return nil, err
 	}
 	if cfg.logLevel != 0 {
 		if err := rt.SetLogLevel(cfg.logLevel); err != nil {
-			return reportError(stderr, "run", err)
+			return nil, err
 		}
 	}
+	return rt, nil
+}
 
-	srv, err := httpd.New(httpd.Options{
-		InstanceID:  instanceID,
-		Integration: rt,
-		Auth: httpd.AuthOptions{
-			JWKSURL:       cfg.jwksURL,
-			JWKSFile:      cfg.jwksFile,
-			PublicKeyFile: cfg.publicKey,
-			LedgerID:      cfg.ledgerID,
-		},
-		Registry: registry,
-		Logger:   log.With("component", "http"),
-	})
-	if err != nil {
-		return reportError(stderr, "run", err)
-	}
-	lis, err := net.Listen("tcp", cfg.listen)
-	if err != nil {
-		return reportError(stderr, "run", fmt.Errorf("listen on %s: %w; choose another address with --listen", cfg.listen, err))
-	}
-	baseURL := "http://" + lis.Addr().String()
+// serveUntilStopped runs the integration and the HTTP server until ctx ends
+// or either fails, and prints the summary once the integration is running.
+// On a signal it stops the HTTP server first, so that webhook requests in
+// flight get their answer from a runtime that is still running, and then
+// stops the runtime.
+func serveUntilStopped(ctx context.Context, cfg *runConfig, rt *integration.Runtime, srv *httpd.Server, lis net.Listener,
+	summary summaryInfo, log *slog.Logger, stdout, stderr io.Writer) int {
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(lis) }()
-	defer func() {
+	httpStopped := false
+	stopHTTP := func() {
+		if httpStopped {
+			return
+		}
+		httpStopped = true
 		shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 		defer cancel()
 		if err := srv.Shutdown(shutdownCtx); err != nil {
 			log.Warn("HTTP server shutdown failed", "error", err)
 		}
-	}()
+	}
+	defer stopHTTP()
 
+	runCtx, stopRuntime := context.WithCancel(context.Background())
+	defer stopRuntime()
 	runErr := make(chan error, 1)
-	go func() { runErr <- rt.Run(ctx) }()
+	go func() { runErr <- rt.Run(runCtx) }()
 
 	select {
 	case <-rt.Ready():
-		printSummary(stdout, summaryInfo{
-			itype: p.itype, party: rt.Party(), ledger: describeLedger(cfg, ledgerAddr, len(p.dars)),
-			serverURL: baseURL, instanceID: instanceID, status: rt.Status(), webhooks: rt.Webhooks(),
-		})
+		summary.party, summary.status, summary.webhooks = rt.Party(), rt.Status(), rt.Webhooks()
+		printSummary(stdout, summary)
 		if cfg.addrFile != "" {
-			if err := writeFileAtomic(cfg.addrFile, []byte(baseURL+"\n")); err != nil {
+			if err := writeFileAtomic(cfg.addrFile, []byte(summary.serverURL+"\n")); err != nil {
 				log.Error("writing the address file failed", "file", cfg.addrFile, "error", err)
 			}
 			// A stale file would point a waiting script at a stopped server.
 			defer os.Remove(cfg.addrFile)
 		}
+	case <-ctx.Done():
+		log.Info("stopping before the integration was running")
+		stopRuntime()
+		<-runErr
+		return exitOK
 	case err := <-runErr:
 		return runFailed(stderr, err)
 	case err := <-serveErr:
+		stopRuntime()
+		<-runErr
 		return reportError(stderr, "run", fmt.Errorf("HTTP server: %w", err))
 	}
 
 	select {
-	case err := <-runErr:
-		if err != nil {
+	case <-ctx.Done():
+		log.Info("stopping: finishing HTTP requests, then the integration")
+		stopHTTP()
+		stopRuntime()
+		if err := <-runErr; err != nil {
 			return runFailed(stderr, err)
 		}
+	case err := <-runErr:
+		if err == nil {
+			err = errors.New("integration stopped unexpectedly")
+		}
+		return runFailed(stderr, err)
 	case err := <-serveErr:
-		stop := fmt.Errorf("HTTP server stopped: %w", err)
-		log.Error("stopping the integration", "error", stop)
-		return runFailed(stderr, stop)
+		stopErr := fmt.Errorf("HTTP server stopped: %w", err)
+		log.Error("stopping the integration", "error", stopErr)
+		stopRuntime()
+		<-runErr
+		return runFailed(stderr, stopErr)
 	}
 	log.Info("ditstar run stopped")
 	return exitOK
