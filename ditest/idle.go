@@ -19,14 +19,19 @@ import (
 //   - every timer loop has armed its next timer, which happens only after
 //     the previous tick was handled,
 //   - and nothing observable (status counters, metrics, log lines, outbound
-//     requests) changed for settlePolls polls in a row.
+//     requests) changed between two polls, or, when the integration has
+//     queue handlers, for queueSettle.
 //
-// NOTE: a queue message handler that is running but has changed nothing
-// observable for settlePolls*pollInterval is taken as finished, because the
-// runtime does not expose its calls in flight.
+// The first three conditions are exact for ledger events, webhooks and
+// timers. A queue message leaves the event queue before its handler runs,
+// so only the settle time covers a queue handler in flight.
+//
+// NOTE: a queue handler that runs longer than queueSettle without changing
+// anything observable is taken as finished, because the runtime does not
+// expose its calls in flight.
 const (
-	pollInterval = 5 * time.Millisecond
-	settlePolls  = 4
+	pollInterval = 2 * time.Millisecond
+	queueSettle  = 20 * time.Millisecond
 	// idleTimeout bounds the wait in real time.
 	idleTimeout = 30 * time.Second
 )
@@ -34,6 +39,10 @@ const (
 // waitIdle waits until the runtime is idle, or has stopped.
 func (tc *testCase) waitIdle() error {
 	deadline := time.Now().Add(idleTimeout)
+	settlePolls := 1
+	if len(tc.rt.Status().Queues) > 0 {
+		settlePolls = int(queueSettle / pollInterval)
+	}
 	previous := ""
 	stable := 0
 	for {
