@@ -208,7 +208,7 @@ func checkPackage(target string, inst *dit.InstanceConfig, r *checkReport) strin
 	r.warnings = append(r.warnings, pkg.Warnings()...)
 	metaName := names.display(pkg.MetaFile)
 
-	scripts := packageScripts(pkg.FS)
+	scripts := packageScripts(pkg)
 	in := newCheckInterp()
 	broken := map[string]bool{}
 	for _, file := range scripts {
@@ -287,11 +287,18 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-// packageScripts lists the .star files of a package, and the .py files
-// that an entrypoint may name, outside hidden folders.
-func packageScripts(fsys fs.FS) []string {
+// packageScripts lists the .star files of a package outside hidden folders,
+// and the .py files that entrypoints name. Other .py files are left out,
+// because a port may keep its Python originals beside the Starlark ones.
+func packageScripts(pkg *dit.Package) []string {
+	entrypoints := map[string]bool{}
+	for i := range pkg.Meta.IntegrationTypes {
+		if file, _, err := pkg.Meta.IntegrationTypes[i].Entrypoint(pkg.FS); err == nil {
+			entrypoints[file] = true
+		}
+	}
 	var files []string
-	_ = fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
+	_ = fs.WalkDir(pkg.FS, ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return nil
 		}
@@ -301,8 +308,7 @@ func packageScripts(fsys fs.FS) []string {
 			}
 			return nil
 		}
-		switch path.Ext(name) {
-		case ".star", ".py":
+		if path.Ext(name) == ".star" || entrypoints[name] {
 			files = append(files, name)
 		}
 		return nil
