@@ -170,41 +170,24 @@ func (tc *testCase) templateOf(cid, party string) (lf.TemplateID, error) {
 	return lf.TemplateID{}, failf("contract %s is not active for %s", tc.render(cid), tc.render(party))
 }
 
-// cmdExercise implements
-//
-//	exercise [-as PARTY] [-bind NAME] CONTRACT CHOICE [JSON]
-//
-// -bind names the first contract that the exercise creates.
+// cmdExercise implements `exercise [-as PARTY] CONTRACT CHOICE [JSON]`.
+// The embedded ledger does not evaluate choice bodies, so an exercise
+// creates no contract that a name could be bound to.
 func cmdExercise(tc *testCase, negate bool, args []string) error {
-	var as, bindName string
-	rest, err := flags("exercise", args, func(fs *flag.FlagSet) {
-		fs.StringVar(&as, "as", "", "acting party")
-		fs.StringVar(&bindName, "bind", "", "name for the first contract created")
-	})
+	var as string
+	rest, err := flags("exercise", args, func(fs *flag.FlagSet) { fs.StringVar(&as, "as", "", "acting party") })
 	if err != nil {
 		return err
 	}
-	if err := wantArgs(rest, 2, 3, "exercise [-as PARTY] [-bind NAME] CONTRACT CHOICE [JSON]"); err != nil {
+	if err := wantArgs(rest, 2, 3, "exercise [-as PARTY] CONTRACT CHOICE [JSON]"); err != nil {
 		return err
 	}
 	argText := "{}"
 	if len(rest) == 3 {
 		argText = rest[2]
 	}
-	if bindName != "" {
-		if err := tc.checkContractName(bindName); err != nil {
-			return err
-		}
-	}
-	tx, err := tc.exercise(as, rest[0], rest[1], argText, negate)
-	if err != nil || tx == nil || bindName == "" {
-		return err
-	}
-	cid := firstCreated(tx)
-	if cid == "" {
-		return failf("-bind %s: the exercise created no contract", bindName)
-	}
-	return tc.bind(bindName, cid)
+	_, err = tc.exercise(as, rest[0], rest[1], argText, negate)
+	return err
 }
 
 // cmdArchive implements `archive [-as PARTY] CONTRACT`.
