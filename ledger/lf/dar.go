@@ -79,12 +79,16 @@ func ParseDAR(name string, data []byte) (*DAR, error) {
 }
 
 // dalfPaths returns the DALF entries of a DAR, the main one first, from the
-// manifest's comma-separated Dalfs list.
+// manifest's comma-separated Dalfs list. Each entry is listed once, so that
+// a manifest that names one entry many times cannot make ParseDAR decode it
+// many times.
 func dalfPaths(mainPath, dalfs string) []string {
 	paths := []string{mainPath}
+	seen := map[string]bool{mainPath: true}
 	for _, p := range strings.Split(dalfs, ",") {
 		p = strings.TrimSpace(p)
-		if p != "" && p != mainPath {
+		if p != "" && !seen[p] {
+			seen[p] = true
 			paths = append(paths, p)
 		}
 	}

@@ -15,6 +15,7 @@ type lf1Decoder struct {
 	id        string
 	pkg       *lf1.Package
 	typeCache map[int32]*Type // interned types decoded so far
+	sizes     typeSizes
 	depth     int
 	keyBudget int // expressions left for the key being analysed
 }
@@ -24,7 +25,7 @@ type lf1Decoder struct {
 const maxTypeDepth = 200
 
 func decodeLF1(id string, p *lf1.Package) (*Package, error) {
-	d := &lf1Decoder{id: id, pkg: p, typeCache: map[int32]*Type{}}
+	d := &lf1Decoder{id: id, pkg: p, typeCache: map[int32]*Type{}, sizes: typeSizes{}}
 	d.strs = p.GetInternedStrings()
 	for _, n := range p.GetInternedDottedNames() {
 		d.dottedNames = append(d.dottedNames, n.GetSegmentsInternedStr())
@@ -216,6 +217,18 @@ var lf1Prims = map[lf1.PrimType]TypeKind{
 // typ converts a type. Synonyms stay unexpanded, because they may refer to
 // other packages; the catalog expands them.
 func (d *lf1Decoder) typ(t *lf1.Type) *Type {
+	out := d.typeNode(t)
+	if d.depth == 0 {
+		if err := d.sizes.check(out); err != nil {
+			d.fail("%v", err)
+		}
+	}
+	return out
+}
+
+// typeNode converts one type node and its parts. Only typ calls it, so
+// that every type, nested or not, counts towards maxTypeDepth.
+func (d *lf1Decoder) typeNode(t *lf1.Type) *Type {
 	if t == nil {
 		return nil
 	}

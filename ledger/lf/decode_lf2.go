@@ -14,12 +14,13 @@ type lf2Decoder struct {
 	id        string
 	pkg       *lf2.Package
 	typeCache map[int32]*Type
+	sizes     typeSizes
 	depth     int
 	keyBudget int // expressions left for the key being analysed
 }
 
 func decodeLF2(id string, p *lf2.Package) (*Package, error) {
-	d := &lf2Decoder{id: id, pkg: p, typeCache: map[int32]*Type{}}
+	d := &lf2Decoder{id: id, pkg: p, typeCache: map[int32]*Type{}, sizes: typeSizes{}}
 	d.strs = p.GetInternedStrings()
 	for _, n := range p.GetInternedDottedNames() {
 		d.dottedNames = append(d.dottedNames, n.GetSegmentsInternedStr())
@@ -165,6 +166,18 @@ var lf2Builtins = map[lf2.BuiltinType]TypeKind{
 }
 
 func (d *lf2Decoder) typ(t *lf2.Type) *Type {
+	out := d.typeNode(t)
+	if d.depth == 0 {
+		if err := d.sizes.check(out); err != nil {
+			d.fail("%v", err)
+		}
+	}
+	return out
+}
+
+// typeNode converts one type node and its parts. Only typ calls it, so
+// that every type, nested or not, counts towards maxTypeDepth.
+func (d *lf2Decoder) typeNode(t *lf2.Type) *Type {
 	if t == nil {
 		return nil
 	}
