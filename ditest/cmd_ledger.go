@@ -49,8 +49,8 @@ func (tc *testCase) template(ref string) (lf.TemplateID, error) {
 	return ids[0], nil
 }
 
-// submit submits one command as party and returns the transaction. With
-// negate it expects the ledger to reject the command.
+// submit sends one command as party and returns the committed
+// transaction. With negate it expects the ledger to reject the command.
 func (tc *testCase) submit(party string, cmd *v2.Command, negate bool) (*v2.Transaction, error) {
 	c, err := tc.dial(party)
 	if err != nil {
@@ -335,8 +335,8 @@ func cmdACS(tc *testCase, negate bool, args []string) error {
 	return check.run(q.lines, negate)
 }
 
-// cmdBind implements `bind [-as PARTY] NAME TEMPLATE [REGEXP]`: name the
-// newest active contract of TEMPLATE whose acs line matches REGEXP.
+// cmdBind implements `bind [-as PARTY] NAME TEMPLATE [REGEXP]`. It names
+// the newest active contract of TEMPLATE whose acs line matches REGEXP.
 func cmdBind(tc *testCase, _ bool, args []string) error {
 	var as string
 	rest, err := flags("bind", args, func(fs *flag.FlagSet) { fs.StringVar(&as, "as", "", "reading party") })

@@ -15,8 +15,8 @@ import (
 // so that a zero-length interval cannot loop forever.
 const maxTimerSteps = 100000
 
-// cmdAdvance implements `advance DURATION`: move the virtual clock forward,
-// stopping at each timer deadline on the way and waiting until the
+// cmdAdvance implements `advance DURATION`. It moves the virtual clock
+// forward, stopping at each timer deadline on the way and waiting until the
 // integration is idle there, as a real clock would.
 func cmdAdvance(tc *testCase, _ bool, args []string) error {
 	if err := wantArgs(args, 1, 1, "advance DURATION"); err != nil {
