@@ -10,8 +10,8 @@ import (
 
 const coindeskPriceRequest = "CoinDesk.PriceRequest:PriceRequest"
 
-// coindeskServer stands in for the CoinDesk price API: USD has a price,
-// EUR answers 503, and other currencies 404.
+// coindeskServer replaces the CoinDesk price API. It returns a price for
+// USD, 503 for EUR and 404 for other currencies.
 func coindeskServer(t *testing.T) (*httptest.Server, *recorder) {
 	rec := &recorder{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
@@ -103,7 +103,7 @@ func TestCoinDeskUnreachableAPI(t *testing.T) {
 	if got := r.exercisesAfter(offset); len(got) != 0 {
 		t.Errorf("exercises: got %v, want none", got)
 	}
-	// The request stays on the ledger, so that a restart answers it.
+	// The request stays on the ledger, so that a restart can respond to it.
 	if left := r.active(coindeskPriceRequest); !slices.Equal(left, []string{cid}) {
 		t.Errorf("active price requests: got %v, want [%s]", left, cid)
 	}

@@ -1,7 +1,7 @@
 // Package examples_test runs the reference integrations of this folder end
-// to end: the ditstar test files beside them, and Go tests that run them on
-// the embedded ledger with their real Daml models and a local HTTP server
-// standing in for the outside service (Slack, CoinDesk).
+// to end. TestScripts runs the ditstar test files beside them. The other
+// tests run them on the embedded ledger with their real Daml models, and a
+// local HTTP server takes the place of the outside service (Slack, CoinDesk).
 package examples_test
 
 import (
@@ -224,6 +224,7 @@ func (r *run) exercisesAfter(offset int64) []exercised {
 	if end.GetOffset() <= offset {
 		return nil
 	}
+
 	endOffset := end.GetOffset()
 	wildcard := &v2.Filters{Cumulative: []*v2.CumulativeFilter{{
 		IdentifierFilter: &v2.CumulativeFilter_WildcardFilter{WildcardFilter: &v2.WildcardFilter{}},
@@ -239,6 +240,7 @@ func (r *run) exercisesAfter(offset int64) []exercised {
 	if err != nil {
 		r.t.Fatal(err)
 	}
+
 	var out []exercised
 	for {
 		resp, err := stream.Recv()

@@ -18,9 +18,9 @@ const (
 	slackCommandResponse = "SlackIntegration.Commands:CommandInvocationResponse"
 )
 
-// slackServer stands in for the Slack Web API and for response URLs. It
-// accepts chat.postMessage with the token xoxb-test, answers
-// channel_not_found for channel C404, and answers /respond/fail with 410.
+// slackServer replaces the Slack Web API and the response URLs. It accepts
+// chat.postMessage with the token xoxb-test, rejects channel C404 with
+// channel_not_found, and returns 410 for /respond/fail.
 func slackServer(t *testing.T) (*httptest.Server, *recorder) {
 	rec := &recorder{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
@@ -81,16 +81,16 @@ func TestSlackOutboundMessages(t *testing.T) {
 		t.Errorf("after the Configuration: got exercise %s on %s, want Archive on %s", archives[0].choice, archives[0].cid, waiting)
 	}
 
-	// A message to an unknown channel is refused by Slack and stays.
-	refused, offset := r.create(slackOutboundMessage, map[string]any{
+	// A message to an unknown channel is rejected by Slack and stays.
+	rejected, offset := r.create(slackOutboundMessage, map[string]any{
 		"integrationParty": r.party, "slackChannel": "C404", "messageText": "nobody there",
 	})
 	waitLog(t, r, "was rejected: channel_not_found")
 	if got := r.exercisesAfter(offset); len(got) != 0 {
-		t.Errorf("exercises after a refused message: got %v, want none", got)
+		t.Errorf("exercises after a rejected message: got %v, want none", got)
 	}
-	if got := r.active(slackOutboundMessage); !slices.Equal(got, []string{refused}) {
-		t.Errorf("active outbound messages: got %v, want [%s]", got, refused)
+	if got := r.active(slackOutboundMessage); !slices.Equal(got, []string{rejected}) {
+		t.Errorf("active outbound messages: got %v, want [%s]", got, rejected)
 	}
 
 	requests := rec.all()
