@@ -179,7 +179,7 @@ func (p *prescan) statement(s []token) {
 		p.overwrite(t.start, t.end, "0 or ")
 		p.awaits[place{t.line, t.col}] = true
 		s = s[1:]
-	case t.kind == tokName && !compoundKeywords[t.text] && len(s) > 1 && s[1].isOp(":") && s[1].depth == 0:
+	case t.kind == tokName && !compoundKeywords[t.text] && t.text != "lambda" && len(s) > 1 && s[1].isOp(":") && s[1].depth == 0:
 		s = p.variableAnnotation(s)
 	}
 	p.scan(s)
