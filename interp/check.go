@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"sort"
 
 	"go.starlark.net/syntax"
 )
@@ -46,5 +47,12 @@ func (in *Interp) Check(fsys fs.FS, path string) []Diagnostic {
 			}
 		}
 	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i].Pos, out[j].Pos
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Col < b.Col
+	})
 	return out
 }

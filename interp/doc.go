@@ -14,6 +14,7 @@
 //   - async def means def, and await x means x.
 //   - Annotations of parameters, return values and variables are dropped.
 //   - raise Name(args) means fail(args), and raise Name means fail("Name").
+//   - Adjacent string literals are joined, and u"x" means "x".
 //   - f"a {x} b {y.z!r}" means "a {} b {!r}".format(x, y.z). A field with
 //     a format spec, such as {amount:>10,.2f}, is formatted as Python's
 //     format() does for str, int and float, or by a value that implements

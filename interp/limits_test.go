@@ -27,6 +27,19 @@ func limitedInterp(limits interp.Limits) *interp.Interp {
 	return interp.New(opts)
 }
 
+// requireLimit fails the test unless err is a *LimitError for limit.
+func requireLimit(t *testing.T, err error, limit string) *interp.LimitError {
+	t.Helper()
+	var got *interp.LimitError
+	if !errors.As(err, &got) {
+		t.Fatalf("got %v, want a *LimitError", err)
+	}
+	if got.Limit != limit {
+		t.Fatalf("Limit = %q, want %q", got.Limit, limit)
+	}
+	return got
+}
+
 func TestCallStepBudget(t *testing.T) {
 	in := limitedInterp(interp.Limits{MaxSteps: 10_000, Timeout: time.Minute})
 	globals := loadTest(t, in, map[string]string{"test.star": "def spin():\n    while True:\n        pass\n"})
@@ -70,10 +83,7 @@ func TestCallRecursionBounded(t *testing.T) {
 		t.Errorf("fact(10) = %s, want 3628800", v)
 	}
 	_, err = in.Call(context.Background(), globals["down"], starlark.Tuple{starlark.MakeInt(0)}, nil, nil)
-	var limit *interp.LimitError
-	if !errors.As(err, &limit) || limit.Limit != "steps" {
-		t.Fatalf("got %v, want the step limit", err)
-	}
+	requireLimit(t, err, "steps")
 }
 
 // TestCallFreshThread checks that each call gets the whole budget: a
@@ -121,10 +131,7 @@ func TestCallDeadlineStopsBusyLoop(t *testing.T) {
 	in := limitedInterp(interp.Limits{MaxSteps: 1 << 62, Timeout: 100 * time.Millisecond})
 	globals := loadTest(t, in, map[string]string{"test.star": "def spin():\n    while True:\n        pass\n"})
 	_, err := in.Call(context.Background(), globals["spin"], nil, nil, nil)
-	var limit *interp.LimitError
-	if !errors.As(err, &limit) || limit.Limit != "timeout" {
-		t.Fatalf("got %v, want the timeout", err)
-	}
+	requireLimit(t, err, "timeout")
 }
 
 func TestCallCallerDeadline(t *testing.T) {
@@ -133,10 +140,7 @@ func TestCallCallerDeadline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	_, err := in.Call(ctx, globals["wait"], nil, nil, nil)
-	var limit *interp.LimitError
-	if !errors.As(err, &limit) || limit.Limit != "timeout" {
-		t.Fatalf("got %v, want the timeout", err)
-	}
+	limit := requireLimit(t, err, "timeout")
 	if limit.Timeout != 0 {
 		t.Errorf("Timeout = %s, want 0 for the caller's deadline", limit.Timeout)
 	}
@@ -163,10 +167,7 @@ func TestCallCancelled(t *testing.T) {
 func TestLoadFileStepBudget(t *testing.T) {
 	in := limitedInterp(interp.Limits{MaxSteps: 10_000, Timeout: time.Minute})
 	_, err := in.LoadFile(context.Background(), testFS(map[string]string{"test.star": "while True:\n    pass\n"}), "test.star")
-	var limit *interp.LimitError
-	if !errors.As(err, &limit) || limit.Limit != "steps" {
-		t.Fatalf("got %v, want the step limit", err)
-	}
+	requireLimit(t, err, "steps")
 }
 
 // TestLoadFileBudgetShared checks that a loaded file's steps count against
@@ -180,10 +181,7 @@ func TestLoadFileBudgetShared(t *testing.T) {
 		"a.star":    loop,
 	}
 	_, err := in.LoadFile(context.Background(), testFS(files), "test.star")
-	var limit *interp.LimitError
-	if !errors.As(err, &limit) || limit.Limit != "steps" {
-		t.Fatalf("got %v, want the step limit for both files together", err)
-	}
+	requireLimit(t, err, "steps")
 	delete(files, "a.star")
 	files["test.star"] = loop
 	if _, err := in.LoadFile(context.Background(), testFS(files), "test.star"); err != nil {
