@@ -226,8 +226,12 @@ func (c *Client) resolveIdentity(ctx context.Context, cfg Config, hasToken bool)
 		c.userID = DefaultUserID
 	}
 	c.actAs = []string{c.party}
+	// A set, because a participant may list many rights and a linear
+	// search per right would be quadratic in their number.
+	added := map[string]bool{c.party: true}
 	for _, p := range append(rightsReadAs, rightsActAs...) {
-		if p != c.party && !slices.Contains(c.readAs, p) {
+		if !added[p] {
+			added[p] = true
 			c.readAs = append(c.readAs, p)
 		}
 	}

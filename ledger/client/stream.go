@@ -180,6 +180,9 @@ func (s *subscription) readSnapshot(ctx context.Context) (bool, error) {
 		if err != nil {
 			return false, fmt.Errorf("read the ledger end: %w", err)
 		}
+		if end.GetOffset() < 0 {
+			return false, fmt.Errorf("read the ledger end: %w: offset %d is negative", errInvalidResponse, end.GetOffset())
+		}
 		s.snapshot = end.GetOffset()
 	}
 	progressed := false
@@ -274,9 +277,16 @@ func (s *subscription) readUpdates(ctx context.Context) (bool, error) {
 	}
 }
 
+// errInvalidResponse marks a response that breaks the Ledger API contract.
+// Reconnecting to the same participant is not expected to fix it.
+var errInvalidResponse = errors.New("invalid response from the participant")
+
 // permanentStreamError reports whether reconnecting cannot help.
 // UNAUTHENTICATED is retried because a token file may be replaced.
 func permanentStreamError(err error) bool {
+	if errors.Is(err, errInvalidResponse) {
+		return true
+	}
 	switch status.Code(err) {
 	case codes.InvalidArgument, codes.NotFound, codes.PermissionDenied, codes.Unimplemented:
 		return true
