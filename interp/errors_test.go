@@ -60,6 +60,11 @@ func TestErrorColumns(t *testing.T) {
 			want: "test.star:2:11: key \"k\" not in dict",
 		},
 		{
+			name: "unsupported keyword in an f-string field",
+			src:  "x = 1\ny = f\"a {x is None}\"\n",
+			want: "test.star:2:12: is is not supported in Starlark",
+		},
+		{
 			name: "annotation dropped before an error",
 			src:  "def f(a: int, b: str) -> int:\n    return a + b\nf(1, \"x\")\n",
 			want: "test.star:2:14: unknown binary op: int + string",

@@ -273,6 +273,16 @@ func (f *fstringBuilder) field(open int) (int, bool) {
 			f.errorAt(start, "nested f-strings are not supported. Assign the inner f-string to a variable first")
 			return 0, false
 		}
+		if hint, ok := unsupported[t.text]; ok && t.kind == tokName {
+			// Token positions count from the field's first rune.
+			line, col := f.lines[start]+t.line-1, t.col
+			if t.line == 1 {
+				col += f.cols[start] - 1
+			}
+			f.p.errorf(line, col, "%s", hint)
+			f.failed = true
+			return 0, false
+		}
 	}
 	expr, err := f.p.cfg.Options.ParseExpr(*f.p.filename, syntax.FilePortion{
 		Content: []byte(text), FirstLine: f.lines[start], FirstCol: f.cols[start],
