@@ -70,7 +70,13 @@ func FormatError(err error) string {
 	}
 	var compile *CompileError
 	if errors.As(err, &compile) {
-		return compile.Error()
+		// A file that does not compile may be one that a load statement
+		// requested. The backtrace then shows where.
+		text := compile.Error()
+		if chain := evalErrors(err); len(chain) > 0 {
+			text += "\n" + strings.TrimRight(backtrace(chain).String(), "\n")
+		}
+		return text
 	}
 	chain := evalErrors(err)
 	if len(chain) == 0 {

@@ -198,3 +198,21 @@ func TestLoadFileFreezesGlobals(t *testing.T) {
 		t.Errorf("got %v, want an error about the frozen dict", err)
 	}
 }
+
+// TestFormatErrorImportedCompileError checks that a compile error of an
+// imported file names that file and the import line.
+func TestFormatErrorImportedCompileError(t *testing.T) {
+	in := interp.New(testOptions())
+	fsys := testFS(map[string]string{"test.star": "x = 1\nfrom .bad import f\n", "bad.star": "def f(:\n"})
+	_, err := in.LoadFile(context.Background(), fsys, "test.star")
+	var compile *interp.CompileError
+	if !errors.As(err, &compile) {
+		t.Fatalf("got %v, want a *CompileError", err)
+	}
+	want := "bad.star:1:8: got ':', want ')'\n" +
+		"Traceback (most recent call last):\n" +
+		"  test.star:2:1: in <toplevel>"
+	if got := interp.FormatError(err); got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+}

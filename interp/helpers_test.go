@@ -86,6 +86,9 @@ func errorLines(t *testing.T, err error) map[int]string {
 		lines = lines[:1]
 	}
 	for _, l := range lines {
+		if strings.HasPrefix(l, "Traceback") {
+			break
+		}
 		m := firstLine.FindStringSubmatch(l)
 		if m == nil {
 			t.Errorf("error without a file:line:col position: %q", text)

@@ -112,14 +112,17 @@ func New(opts Options) *Interp {
 
 // LoadFile compiles path from fsys through the front end (or takes it from
 // the cache), runs its top level under the limits and returns its frozen
-// globals. Imports of sibling files ("from .helpers import f") and load()
+// globals, or an error and no globals. Imports of sibling files ("from .helpers import f") and load()
 // statements read other files of fsys, relative to path's directory.
 func (in *Interp) LoadFile(ctx context.Context, fsys fs.FS, path string) (starlark.StringDict, error) {
 	s := in.newSession(ctx)
 	defer s.cancel()
 	l := &loader{in: in, fsys: fsys, session: s, files: make(map[string]*loadedFile)}
 	globals, err := l.loadFile(cleanPath(path), s.maxSteps, nil)
-	return globals, err
+	if err != nil {
+		return nil, err
+	}
+	return globals, nil
 }
 
 // A loader runs the files of one LoadFile call. Each file runs once, and a
