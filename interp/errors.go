@@ -78,6 +78,7 @@ func FormatError(err error) string {
 		}
 		return text
 	}
+
 	chain := evalErrors(err)
 	if len(chain) == 0 {
 		return err.Error()
@@ -87,6 +88,7 @@ func FormatError(err error) string {
 	if errors.As(err, &limit) {
 		msg = limit.Error()
 	}
+
 	stack := backtrace(chain)
 	var b strings.Builder
 	if pos, ok := scriptPosition(stack); ok {
