@@ -25,7 +25,9 @@
 //     helpers.py) beside the importing file. Imports of typing and
 //     __future__ bind nothing, since annotations are dropped. Any other
 //     module is an error that names it and, from Options.ImportHints, what
-//     to use instead.
+//     to use instead. Starlark allows load statements only at the top
+//     level, so an import inside a function or block is moved there, and
+//     its names are bound for the whole file.
 //   - class, try, with, yield, global, nonlocal, del, is and assert are
 //     errors at their position, each with a hint of what to write instead.
 //
