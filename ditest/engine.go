@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -89,6 +90,9 @@ func Run(paths []string, opts Options) (*Report, error) {
 	if opts.Stdout == nil {
 		opts.Stdout = io.Discard
 	}
+	// With -v the runtime's goroutines write log lines while the script
+	// writes its trace.
+	opts.Stdout = &syncWriter{w: opts.Stdout}
 	files, err := testFiles(paths)
 	if err != nil {
 		return nil, err
@@ -216,6 +220,18 @@ func isRepositoryRoot(dir string) bool {
 		}
 	}
 	return false
+}
+
+// syncWriter serializes writes to w.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }
 
 // errSkip ends a test as skipped; the skip line raises it.

@@ -310,6 +310,15 @@ func TestVerboseOutput(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
+
+	// Queue handlers log while the script writes its trace.
+	res, out = runOne(t, filepath.Join("testdata", "queue.txtar"), Options{Verbose: true})
+	if !res.Passed {
+		t.Fatalf("queue test failed:\n%s", out)
+	}
+	if got := strings.Count(out, "log: INFO job done"); got != 3 {
+		t.Errorf("output has %d queue log lines, want 3:\n%s", got, out)
+	}
 }
 
 func TestSkip(t *testing.T) {
