@@ -93,7 +93,7 @@ func Run(paths []string, opts Options) (*Report, error) {
 	// With -v the runtime's goroutines write log lines while the script
 	// writes its trace.
 	opts.Stdout = &syncWriter{w: opts.Stdout}
-	files, err := testFiles(paths)
+	files, err := findTestFiles(paths)
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +116,7 @@ func Run(paths []string, opts Options) (*Report, error) {
 	return report, nil
 }
 
-func testFiles(paths []string) ([]string, error) {
+func findTestFiles(paths []string) ([]string, error) {
 	var files []string
 	for _, p := range paths {
 		info, err := os.Stat(p)
