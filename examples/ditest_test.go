@@ -23,6 +23,8 @@ func TestScripts(t *testing.T) {
 	for _, file := range files {
 		name := filepath.Base(file)
 		t.Run(name, func(t *testing.T) {
+			// Each file runs on its own ledger, clock and listener.
+			t.Parallel()
 			var out bytes.Buffer
 			report, err := ditest.Run([]string{file}, ditest.Options{DARDir: dars, Stdout: &out})
 			if err != nil {
