@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -57,16 +58,15 @@ func TestRunFinishesWebhookOnSIGINT(t *testing.T) {
 	cmd := exec.Command(filepath.Join(binDir, "ditstar"), "run", "--listen", "127.0.0.1:0", "--addr-file", addrFile, "pkg")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GORACE=atexit_sleep_ms=0")
-	var stderr bytes.Buffer
+	var stderr syncBuffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	proc := watchProcess(cmd)
 	defer cmd.Process.Kill()
 
-	base := waitForAddress(t, addrFile, done, &stderr)
+	base := waitForAddress(t, addrFile, proc, &stderr)
 	type answer struct {
 		status int
 		body   string
@@ -104,18 +104,53 @@ func TestRunFinishesWebhookOnSIGINT(t *testing.T) {
 		t.Errorf("body = %s, want the upstream price", got.body)
 	}
 	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("ditstar run: %v, want exit status 0\n%s", err, stderr.String())
+	case <-proc.exited:
+		if proc.err != nil {
+			t.Errorf("ditstar run: %v, want exit status 0\n%s", proc.err, stderr.String())
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatalf("ditstar run did not stop within 30s of SIGINT\n%s", stderr.String())
 	}
 }
 
+// syncBuffer is a bytes.Buffer that a running command may write while the
+// test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// process is a started command; exited is closed when it has ended, and
+// err is then its Wait error.
+type process struct {
+	exited chan struct{}
+	err    error
+}
+
+func watchProcess(cmd *exec.Cmd) *process {
+	p := &process{exited: make(chan struct{})}
+	go func() {
+		p.err = cmd.Wait()
+		close(p.exited)
+	}()
+	return p
+}
+
 // waitForAddress waits until run writes its address file and returns the
 // base URL in it.
-func waitForAddress(t *testing.T, path string, done <-chan error, stderr *bytes.Buffer) string {
+func waitForAddress(t *testing.T, path string, proc *process, stderr *syncBuffer) string {
 	t.Helper()
 	deadline := time.After(30 * time.Second)
 	for {
@@ -123,8 +158,8 @@ func waitForAddress(t *testing.T, path string, done <-chan error, stderr *bytes.
 			return strings.TrimSpace(string(data))
 		}
 		select {
-		case err := <-done:
-			t.Fatalf("ditstar run exited before it was ready: %v\n%s", err, stderr.String())
+		case <-proc.exited:
+			t.Fatalf("ditstar run exited before it was ready: %v\n%s", proc.err, stderr.String())
 		case <-deadline:
 			t.Fatalf("ditstar run not ready after 30s\n%s", stderr.String())
 		case <-time.After(20 * time.Millisecond):

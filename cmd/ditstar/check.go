@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"go.starlark.net/starlark"
 
@@ -349,10 +350,15 @@ func newCheckInterp() *interp.Interp {
 	return interp.New(interp.Options{
 		Predeclared: builtins.Predeclared(host),
 		Modules:     builtins.Modules(host),
-		Limits:      interp.DefaultLimits(),
+		Limits:      checkLimits,
 		Print:       func(*starlark.Thread, string) {},
 	})
 }
+
+// checkLimits bound each entrypoint that check runs. An entrypoint only
+// registers handlers, which takes thousands of steps, so a budget a tenth
+// of the runtime's default still stops only endless loops, and sooner.
+var checkLimits = interp.Limits{MaxSteps: 10_000_000, Timeout: 30 * time.Second}
 
 // noNetwork fails every request an entrypoint makes while check runs it.
 type noNetwork struct{}
