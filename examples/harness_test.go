@@ -10,6 +10,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"path/filepath"
 	"runtime"
@@ -21,6 +22,7 @@ import (
 	v2 "github.com/digital-asset/dazl-client/v8/go/api/com/daml/ledger/api/v2"
 
 	"github.com/ditstar/ditstar/dit"
+	"github.com/ditstar/ditstar/httpd"
 	"github.com/ditstar/ditstar/integration"
 	"github.com/ditstar/ditstar/internal/testdata"
 	"github.com/ditstar/ditstar/ledger/client"
@@ -400,4 +402,29 @@ func waitLog(t *testing.T, r *run, text string) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// serve starts the integration's HTTP server on a loopback listener and
+// returns the base URL of its webhooks, /integration/{instance}.
+func (r *run) serve(instance string) string {
+	r.t.Helper()
+	srv, err := httpd.New(httpd.Options{
+		InstanceID:  instance,
+		Integration: r.rt,
+		Logger:      slog.New(slog.NewTextHandler(r.logs, nil)).With("component", "http"),
+	})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	go srv.Serve(lis)
+	r.t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	})
+	return "http://" + lis.Addr().String() + "/integration/" + instance
 }
