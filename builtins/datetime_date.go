@@ -140,7 +140,7 @@ func dateClass(h *Host) *pyClass {
 			}
 			y, m, d, rest, ok := parseISODate(s)
 			if !ok || rest != "" {
-				return nil, fmt.Errorf("fromisoformat: invalid isoformat string %q, want YYYY-MM-DD", s)
+				return nil, fmt.Errorf("fromisoformat: invalid isoformat string %s, want YYYY-MM-DD", quoteInput(s))
 			}
 			return makeDate("fromisoformat", y, m, d)
 		}),

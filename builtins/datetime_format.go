@@ -132,7 +132,7 @@ func strftimeField(c byte, t time.Time, tz *Timezone) (string, bool) {
 // whitespace. The result is aware only when the format has %z or %Z.
 func strptime(s, format string) (starlark.Value, error) {
 	fail := func() error {
-		return fmt.Errorf("strptime: time data %q does not match format %q", s, format)
+		return fmt.Errorf("strptime: time data %s does not match format %s", quoteInput(s), quoteInput(format))
 	}
 	year, month, day, hour, minute, second, micro := 1900, 1, 1, 0, 0, 0, 0
 	yearDay := 0
@@ -225,7 +225,7 @@ func strptime(s, format string) (starlark.Value, error) {
 		}
 	}
 	if pos != len(s) {
-		return nil, fmt.Errorf("strptime: unconverted data remains: %q", s[pos:])
+		return nil, fmt.Errorf("strptime: unconverted data remains: %s", quoteInput(s[pos:]))
 	}
 	if hour12 {
 		if hour < 1 || hour > 12 {
@@ -350,7 +350,7 @@ func parseISODate(s string) (year, month, day int, rest string, ok bool) {
 // NOTE: Python 3.11 also reads basic-format times (T140530) and ISO week
 // dates (2024-W10-2); this does not.
 func parseISODateTime(s string) (starlark.Value, error) {
-	invalid := fmt.Errorf("fromisoformat: invalid isoformat string %q, want YYYY-MM-DD[THH:MM[:SS[.ffffff]]][+HH:MM]", s)
+	invalid := fmt.Errorf("fromisoformat: invalid isoformat string %s, want YYYY-MM-DD[THH:MM[:SS[.ffffff]]][+HH:MM]", quoteInput(s))
 	year, month, day, rest, ok := parseISODate(s)
 	if !ok {
 		return nil, invalid

@@ -1,6 +1,7 @@
 package builtins
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -251,6 +252,9 @@ func decimalDivMod(x, y lf.Decimal) (lf.Decimal, lf.Decimal, error) {
 
 // NewDecimal parses a decimal string into a Decimal value.
 func NewDecimal(s string) (Decimal, error) {
+	if err := checkDigits(s); err != nil {
+		return Decimal{}, err
+	}
 	d, err := lf.ParseDecimal(strings.TrimSpace(s))
 	if err != nil {
 		return Decimal{}, err
@@ -287,8 +291,11 @@ func newDecimalBuiltin(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tu
 		return NewDecimal(strconv.FormatFloat(f, 'f', -1, 64))
 	case starlark.String:
 		d, err := NewDecimal(string(v))
+		if errors.Is(err, errTooManyDigits) {
+			return nil, fmt.Errorf("Decimal: value: %s: %w", quoteInput(string(v)), err)
+		}
 		if err != nil {
-			return nil, fmt.Errorf("Decimal: value: invalid decimal string %q, want digits with an optional sign, point and exponent", string(v))
+			return nil, fmt.Errorf("Decimal: value: invalid decimal string %s, want digits with an optional sign, point and exponent", quoteInput(string(v)))
 		}
 		return d, nil
 	}

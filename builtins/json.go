@@ -502,9 +502,12 @@ func decodeJSONValue(thread *starlark.Thread, dec *json.Decoder, parseFloat star
 
 func decodeJSONNumber(thread *starlark.Thread, text string, parseFloat starlark.Callable) (starlark.Value, error) {
 	if !strings.ContainsAny(text, ".eE") {
+		if err := checkDigits(text); err != nil {
+			return nil, fmt.Errorf("integer %s: %w", quoteInput(text), err)
+		}
 		n, ok := new(big.Int).SetString(text, 10)
 		if !ok {
-			return nil, fmt.Errorf("invalid number %q", text)
+			return nil, fmt.Errorf("invalid number %s", quoteInput(text))
 		}
 		return starlark.MakeBigInt(n), nil
 	}
@@ -513,7 +516,7 @@ func decodeJSONNumber(thread *starlark.Thread, text string, parseFloat starlark.
 	}
 	f, err := strconv.ParseFloat(text, 64)
 	if err != nil {
-		return nil, fmt.Errorf("number %q is out of the float range", text)
+		return nil, fmt.Errorf("number %s is out of the float range", quoteInput(text))
 	}
 	return starlark.Float(f), nil
 }

@@ -75,7 +75,7 @@ func pythonRound(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, k
 		}
 		d, err := NewDecimal(x.String())
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("round: number: %w", err)
 		}
 		return decimalToInt(roundDecimal(d, digits))
 	case starlark.Float:

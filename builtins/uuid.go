@@ -46,10 +46,10 @@ func parseUUID(s string) (*UUID, error) {
 	text = strings.ReplaceAll(text, "-", "")
 	u := &UUID{}
 	if len(text) != 32 {
-		return nil, fmt.Errorf("UUID: hex: invalid UUID %q, want 32 hex digits", s)
+		return nil, fmt.Errorf("UUID: hex: invalid UUID %s, want 32 hex digits", quoteInput(s))
 	}
 	if _, err := hex.Decode(u.b[:], []byte(text)); err != nil {
-		return nil, fmt.Errorf("UUID: hex: invalid UUID %q, want 32 hex digits", s)
+		return nil, fmt.Errorf("UUID: hex: invalid UUID %s, want 32 hex digits", quoteInput(s))
 	}
 	return u, nil
 }
