@@ -234,6 +234,9 @@ func (l *Ledger) allocateParty(hint string, metadata map[string]string, userID s
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if userID != "" {
+		if err := checkUserID(userID); err != nil {
+			return "", false, err
+		}
 		if l.users[userID] == nil {
 			return "", false, newf(errUserNotFound, "user %q does not exist: create it before allocating a party for it, or leave user_id empty", userID)
 		}

@@ -171,3 +171,32 @@ func TestConcurrentBadSubmissionsLeaveStateUnchanged(t *testing.T) {
 		t.Errorf("after bad submissions: ledger end %d, %d contracts; want 0 and 0", end, len(contracts))
 	}
 }
+
+// TestInvalidUserIDsRejected sends user ids that no participant accepts,
+// one of them a megabyte long. Each call must be INVALID_FIELD with a
+// short message, not USER_NOT_FOUND echoing the whole id.
+func TestInvalidUserIDsRejected(t *testing.T) {
+	h := start(t, Options{})
+	for _, id := range []string{strings.Repeat("a", 1<<20), "UPPER", "white space", "ünï", strings.Repeat("a", 129)} {
+		_, err := h.users.GetUser(h.ctx, &admin.GetUserRequest{UserId: id})
+		requireCode(t, err, codes.InvalidArgument, "INVALID_FIELD")
+		if err != nil && len(err.Error()) > 500 {
+			t.Errorf("GetUser of a %d-byte id: error message is %d bytes", len(id), len(err.Error()))
+		}
+		_, err = h.users.ListUserRights(h.ctx, &admin.ListUserRightsRequest{UserId: id})
+		requireCode(t, err, codes.InvalidArgument, "INVALID_FIELD")
+		_, err = h.users.GrantUserRights(h.ctx, &admin.GrantUserRightsRequest{UserId: id})
+		requireCode(t, err, codes.InvalidArgument, "INVALID_FIELD")
+		_, err = h.users.CreateUser(h.ctx, &admin.CreateUserRequest{User: &admin.User{Id: id}})
+		requireCode(t, err, codes.InvalidArgument, "INVALID_FIELD")
+		_, err = h.parties.AllocateParty(h.ctx, &admin.AllocatePartyRequest{PartyIdHint: "p", UserId: id})
+		requireCode(t, err, codes.InvalidArgument, "INVALID_FIELD")
+	}
+	listed, err := h.parties.ListKnownParties(h.ctx, &admin.ListKnownPartiesRequest{})
+	if err != nil {
+		t.Fatalf("ListKnownParties: %v", err)
+	}
+	if n := len(listed.GetPartyDetails()); n != 0 {
+		t.Errorf("%d parties allocated by rejected requests, want 0", n)
+	}
+}

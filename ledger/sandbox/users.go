@@ -17,6 +17,11 @@ type userManagementService struct {
 // self resolves the user id of a request: an empty id names the
 // authenticated user. Reading another user needs ParticipantAdmin.
 func (s userManagementService) self(ctx context.Context, id string) (string, error) {
+	if id != "" {
+		if err := checkUserID(id); err != nil {
+			return "", err
+		}
+	}
 	u := authUser(ctx)
 	if id == "" {
 		if u == nil {
@@ -38,8 +43,8 @@ func (s userManagementService) CreateUser(ctx context.Context, req *admin.Create
 	if in.GetId() == "" {
 		return nil, newf(errMissingField, "the user.id field is empty")
 	}
-	if !userID.MatchString(in.GetId()) {
-		return nil, newf(errInvalidField, "invalid user id %q: use 1 to 128 of a-z, 0-9 and @^$.!`-#+'~_|:", in.GetId())
+	if err := checkUserID(in.GetId()); err != nil {
+		return nil, err
 	}
 	rights, err := s.l.rightsFrom(rightSet{}, req.GetRights())
 	if err != nil {
@@ -108,6 +113,9 @@ func (s userManagementService) ListUserRights(ctx context.Context, req *admin.Li
 
 func (s userManagementService) GrantUserRights(ctx context.Context, req *admin.GrantUserRightsRequest) (*admin.GrantUserRightsResponse, error) {
 	if err := s.l.requireAdmin(ctx); err != nil {
+		return nil, err
+	}
+	if err := checkUserID(req.GetUserId()); err != nil {
 		return nil, err
 	}
 	s.l.mu.RLock()
@@ -246,3 +254,13 @@ func sortedKeys[V any](m map[string]V) []string {
 
 // userID matches the user ids Canton accepts.
 var userID = regexp.MustCompile("^[a-z0-9@^$.!`\\-#+'~_|:]{1,128}$")
+
+// checkUserID rejects a user id that Canton would not accept. The message
+// quotes at most 64 characters of the id, because a request may send
+// megabytes.
+func checkUserID(id string) error {
+	if !userID.MatchString(id) {
+		return newf(errInvalidField, "invalid user id %.64q (%d bytes): use 1 to 128 of a-z, 0-9 and @^$.!`-#+'~_|:", id, len(id))
+	}
+	return nil
+}
