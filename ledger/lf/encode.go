@@ -543,13 +543,22 @@ type mismatchError struct{}
 func (*mismatchError) Error() string { return "" }
 
 // toNumeric converts v to a Decimal with the given scale, without rounding.
+// maxNumericText bounds a numeric string before it is parsed, because
+// parsing takes time quadratic in its length. A Numeric has at most 38
+// digits, so the bound leaves ample room for signs, zeros and exponents.
+const maxNumericText = 1000
+
 func toNumeric(v any, scale int) (Decimal, error) {
 	var d Decimal
 	switch n := v.(type) {
 	case Decimal:
 		d = n
 	case string:
-		parsed, err := ParseDecimal(strings.TrimSpace(n))
+		text := strings.TrimSpace(n)
+		if len(text) > maxNumericText {
+			return Decimal{}, fmt.Errorf("numeric string of %d bytes is over the limit of %d", len(text), maxNumericText)
+		}
+		parsed, err := ParseDecimal(text)
 		if err != nil {
 			return Decimal{}, errMismatch
 		}

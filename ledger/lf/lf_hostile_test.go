@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/big"
 	"slices"
 	"strings"
 	"testing"
@@ -331,5 +332,72 @@ func TestDecodeHostileValues(t *testing.T) {
 	withinTimeout(t, "DecodeUntyped", func() { _, err = DecodeUntyped(deep) })
 	if err != nil {
 		t.Errorf("DecodeUntyped of a 5000-deep list: %v", err)
+	}
+}
+
+// TestEncodeHugeNumericString checks that a numeric string far longer than
+// any Numeric is rejected before the parse, which is quadratic in its
+// length.
+func TestEncodeHugeNumericString(t *testing.T) {
+	c := NewCatalog()
+	for _, text := range []string{strings.Repeat("1", 1<<20), "0." + strings.Repeat("0", 1<<20) + "1", "1" + strings.Repeat("0", 1<<20) + "e-1048576"} {
+		var err error
+		withinTimeout(t, "Encode", func() { _, err = c.Encode(NumericType(10), text) })
+		if err == nil || !strings.Contains(err.Error(), "over the limit of 1000") {
+			t.Errorf("Encode of a %d-byte numeric string: error %.200v, want the length limit", len(text), err)
+		}
+		if err != nil && len(err.Error()) > 500 {
+			t.Errorf("error message is %d bytes, want it short", len(err.Error()))
+		}
+	}
+	v, err := c.Encode(NumericType(10), "  -0001234.5000000000  ")
+	if err != nil {
+		t.Fatalf("Encode of a padded numeric string: %v", err)
+	}
+	if got := v.GetNumeric(); got != "-1234.5000000000" {
+		t.Errorf("Encode = %q, want -1234.5000000000", got)
+	}
+}
+
+func TestEncodeHostileGoValues(t *testing.T) {
+	c := NewCatalog()
+	cases := []struct {
+		name string
+		typ  *Type
+		v    any
+	}{
+		{"date string year 10000", Prim(TypeDate), "10000-01-01"},
+		{"date string year 0", Prim(TypeDate), "0000-12-31"},
+		{"date string garbage", Prim(TypeDate), strings.Repeat("9", 100000)},
+		{"timestamp nanoseconds", Prim(TypeTimestamp), "2024-01-01T00:00:00.000000001Z"},
+		{"timestamp without zone", Prim(TypeTimestamp), "2024-01-01T00:00:00"},
+		{"timestamp year 10000", Prim(TypeTimestamp), time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)},
+		{"int64 string overflow", Prim(TypeInt64), "9223372036854775808"},
+		{"int64 uint64 overflow", Prim(TypeInt64), uint64(math.MaxUint64)},
+		{"int64 float", Prim(TypeInt64), 1.5},
+		{"numeric nan", NumericType(10), math.NaN()},
+		{"numeric inf", NumericType(10), math.Inf(1)},
+		{"numeric too precise", NumericType(2), "0.001"},
+		{"numeric too large", NumericType(0), strings.Repeat("9", 39)},
+		{"numeric scale 38", NumericType(38), "1"},
+		{"party empty", Prim(TypeParty), ""},
+		{"party too long", Prim(TypeParty), strings.Repeat("p", 256)},
+		{"party bad char", Prim(TypeParty), "alice\x00"},
+		{"contract id empty", Prim(TypeContractID), ""},
+		{"text of int", Prim(TypeText), 5},
+		{"list of non-list", Prim(TypeList, Prim(TypeInt64)), "abc"},
+		{"nil big int", Prim(TypeInt64), (*big.Int)(nil)},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var err error
+			withinTimeout(t, "Encode", func() { _, err = c.Encode(tc.typ, tc.v) })
+			if err == nil {
+				t.Errorf("Encode accepted %.40v as %s", tc.v, tc.typ)
+			}
+			if err != nil && len(err.Error()) > 500 {
+				t.Errorf("error message is %d bytes, want it short", len(err.Error()))
+			}
+		})
 	}
 }
