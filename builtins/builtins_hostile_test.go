@@ -193,3 +193,33 @@ func TestHTTPEndlessAndSlowResponses(t *testing.T) {
 		})
 	}
 }
+
+// TestFormManyFieldsLinear reads a form of 9999 fields, just under the
+// limit of net/url, by every key and asks its length once per field. Each
+// lookup must not scan all fields: that took 15 s for the len() loop.
+func TestFormManyFieldsLinear(t *testing.T) {
+	parts := make([]string, 9999)
+	for i := range parts {
+		parts[i] = fmt.Sprintf("k%d=%d", i, i)
+	}
+	d := RequestData{Method: "POST", Body: []byte(strings.Join(parts, "&") + "&k7=again")}
+	src := `
+f = request.post()
+d = {k: f[k] for k in f}
+assert_eq(len(d), 9999)
+assert_eq(d["k9998"], "9998")
+assert_eq(f.getall("k7"), ["7", "again"])
+lengths = [len(f) for i in range(9999)]
+assert_eq(lengths[-1], 9999)
+`
+	done := make(chan error, 1)
+	go func() { done <- execRequest(t, d, src) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(hostileTimeout):
+		t.Fatalf("reading a 9999-field form did not finish within %v", hostileTimeout)
+	}
+}

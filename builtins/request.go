@@ -256,6 +256,11 @@ type multiDict struct {
 	name  string
 	pairs []pair
 	fold  bool
+	// byKey and order index pairs, so that a lookup or len() does not scan
+	// every pair: a form may have 10000 fields, and a script that looks up
+	// each of them would otherwise take time quadratic in their number.
+	byKey map[string][]string
+	order []string // the distinct keys, in order of first appearance
 }
 
 var (
@@ -266,7 +271,14 @@ var (
 )
 
 func newMultiDict(name string, pairs []pair, fold bool) *multiDict {
-	return &multiDict{name: name, pairs: pairs, fold: fold}
+	m := &multiDict{name: name, pairs: pairs, fold: fold, byKey: map[string][]string{}}
+	for _, p := range pairs {
+		if _, seen := m.byKey[p.key]; !seen {
+			m.order = append(m.order, p.key)
+		}
+		m.byKey[p.key] = append(m.byKey[p.key], p.value)
+	}
+	return m
 }
 
 func (m *multiDict) normalize(key string) string {
@@ -276,27 +288,16 @@ func (m *multiDict) normalize(key string) string {
 	return key
 }
 
+// values returns the values of key in order. Callers must not change the
+// returned slice.
 func (m *multiDict) values(key string) []string {
-	key = m.normalize(key)
-	var out []string
-	for _, p := range m.pairs {
-		if p.key == key {
-			out = append(out, p.value)
-		}
-	}
-	return out
+	return m.byKey[m.normalize(key)]
 }
 
+// keys returns the distinct keys in order. Callers must not change the
+// returned slice.
 func (m *multiDict) keys() []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, p := range m.pairs {
-		if !seen[p.key] {
-			seen[p.key] = true
-			out = append(out, p.key)
-		}
-	}
-	return out
+	return m.order
 }
 
 func (m *multiDict) String() string {
