@@ -1,6 +1,8 @@
 package builtins
 
 import (
+	"bytes"
+	"compress/gzip"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -161,6 +163,23 @@ func TestHTTPEndlessAndSlowResponses(t *testing.T) {
 		}
 	}))
 	t.Cleanup(hugeHeader.Close)
+	var bomb bytes.Buffer
+	zw := gzip.NewWriter(&bomb)
+	if _, err := zw.Write(make([]byte, 64<<20)); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	gzipBomb := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Encoding", "gzip")
+		_, _ = w.Write(bomb.Bytes())
+	}))
+	t.Cleanup(gzipBomb.Close)
+	redirectLoop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, r.URL.Path+"x", http.StatusFound)
+	}))
+	t.Cleanup(redirectLoop.Close)
 
 	h, _ := httpHost(t)
 	h.HTTPMaxResponseBytes = 1 << 20
@@ -168,11 +187,15 @@ func TestHTTPEndlessAndSlowResponses(t *testing.T) {
 		"endless body":  {`http.get(url, timeout=3)`, "exceeds the limit"},
 		"trickle body":  {`http.get(url, timeout=0.5)`, "timed out"},
 		"huge headers":  {`http.get(url, timeout=3)`, "failed"},
+		"gzip bomb":     {`http.get(url, timeout=3)`, "exceeds the limit"},
+		"redirect loop": {`http.get(url, timeout=3)`, "redirects"},
+		"crlf header":   {`http.get(url, headers={"X-A": "b\r\nX-Injected: c"}, timeout=3)`, "header"},
 		"bad scheme":    {`http.get("file:///etc/passwd")`, "url"},
 		"missing host":  {`http.get("http://")`, ""},
 		"control chars": {`http.get(url + "/\x00")`, ""},
 	}
-	urls := map[string]string{"endless body": endless.URL, "trickle body": trickle.URL, "huge headers": hugeHeader.URL}
+	urls := map[string]string{"endless body": endless.URL, "trickle body": trickle.URL, "huge headers": hugeHeader.URL,
+		"gzip bomb": gzipBomb.URL, "redirect loop": redirectLoop.URL}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			url := urls[name]
