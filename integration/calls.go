@@ -11,6 +11,7 @@ import (
 	"github.com/ditstar/ditstar/builtins"
 	"github.com/ditstar/ditstar/interp"
 	"github.com/ditstar/ditstar/ledger/client"
+	"github.com/ditstar/ditstar/ledger/lf"
 )
 
 // callHandler runs one handler call and submits the commands it returns.
@@ -100,7 +101,7 @@ func (r *Runtime) submit(ctx context.Context, hs *handlerState, commandID string
 		timeout = DefaultCommandTimeout
 	}
 	start := time.Now()
-	_, err = r.client.Submit(ctx, client.Submission{
+	tx, err := r.client.Submit(ctx, client.Submission{
 		CommandID:  commandID,
 		WorkflowID: r.opts.WorkflowID,
 		Commands:   commands,
@@ -112,6 +113,13 @@ func (r *Runtime) submit(ctx context.Context, hs *handlerState, commandID string
 		return fmt.Errorf("submit command %s: %w", commandID, err)
 	}
 	r.metrics.submissions.WithLabelValues("committed").Inc()
+	// The stream delivers these contracts later, but a handler that runs
+	// before then may already exercise them.
+	for _, ev := range tx.GetEvents() {
+		if c := ev.GetCreated(); c != nil {
+			r.contracts[c.GetContractId()] = contractInfo{template: lf.TemplateIDFromIdentifier(c.GetTemplateId()), args: c.GetCreateArguments()}
+		}
+	}
 	r.log.Debug("submission committed", "handler", hs.name(), "command_id", commandID, "commands", len(commands))
 	return nil
 }

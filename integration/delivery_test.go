@@ -19,6 +19,7 @@ import (
 type gateServer struct {
 	*httptest.Server
 	gate     chan struct{}
+	openOnce sync.Once
 	inFlight atomic.Int64
 	maxSeen  atomic.Int64
 	arrived  chan struct{}
@@ -39,11 +40,14 @@ func newGateServer(t *testing.T) *gateServer {
 		<-g.gate
 		w.Write([]byte("ok"))
 	}))
-	t.Cleanup(g.Server.Close)
+	t.Cleanup(func() {
+		g.open()
+		g.Server.Close()
+	})
 	return g
 }
 
-func (g *gateServer) open() { close(g.gate) }
+func (g *gateServer) open() { g.openOnce.Do(func() { close(g.gate) }) }
 
 func (g *gateServer) waitArrival(t *testing.T) {
 	t.Helper()
@@ -239,6 +243,7 @@ def main(env, events):
     def tick():
         http.get("URL")
 `, "URL", gate.URL))
+	t.Cleanup(gate.open) // runs before the harness waits for Run to return
 	vclock := clock.NewVirtual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	h.opts.Clock = vclock
 	h.start()
@@ -284,6 +289,7 @@ def main(env, events):
         http.get("URL")
         return json_response(state)
 `, "URL", gate.URL))
+	t.Cleanup(gate.open) // runs before the harness waits for Run to return
 	h.start()
 	var wg sync.WaitGroup
 	for range 5 {
@@ -315,6 +321,7 @@ def main(env, events):
     def slow(request):
         http.get("URL")
 `, "URL", gate.URL))
+	t.Cleanup(gate.open) // runs before the harness waits for Run to return
 	h.opts.MaxWebhookWaiting = 1
 	h.opts.WebhookWait = 100 * time.Millisecond
 	h.start()
@@ -330,5 +337,56 @@ def main(env, events):
 	gate.open()
 	if err := <-done; err != nil {
 		t.Errorf("first request: %v", err)
+	}
+}
+
+func TestTimerTickSkippedWhenQueueFull(t *testing.T) {
+	gate := newGateServer(t)
+	h := newHarness(t, strings.ReplaceAll(`
+def main(env, events):
+    @events.time.periodic_interval(5, label="poll")
+    def tick():
+        pass
+
+    @events.queue.message()
+    def on_message(message):
+        pass
+
+    @events.webhook.post()
+    def fill(request):
+        env.queue.put("fills the queue")
+        http.get("URL")
+`, "URL", gate.URL))
+	t.Cleanup(gate.open) // runs before the harness waits for Run to return
+	vclock := clock.NewVirtual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	h.opts.Clock = vclock
+	h.opts.QueueSize = 1
+	h.start()
+	waitFor(t, "the timer to be armed", func() bool { return vclock.Pending() == 1 })
+
+	done := make(chan error, 1)
+	go func() {
+		_, err := h.rt.HandleWebhook(t.Context(), 0, &WebhookRequest{Method: "POST"})
+		done <- err
+	}()
+	gate.waitArrival(t)
+	vclock.Advance(5 * time.Second)
+	waitFor(t, "the skipped tick", func() bool { return h.rt.Status().EventQueue.SkippedEvents == 1 })
+	waitFor(t, "the timer to be armed after the skip", func() bool { return vclock.Pending() == 1 })
+	gate.open()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the queued message", func() bool { return h.rt.Status().Queues[0].UseCount == 1 })
+	st := h.rt.Status()
+	if st.Timers[0].UseCount != 0 {
+		t.Errorf("timer use_count = %d, want 0 after the skipped tick", st.Timers[0].UseCount)
+	}
+	if st.Timers[0].Label != "poll (5s)" {
+		t.Errorf("timer label = %q, want %q", st.Timers[0].Label, "poll (5s)")
+	}
+	want := QueueStatus{QueueSize: 1, TotalEvents: 1, PendingEvents: 0, SkippedEvents: 1}
+	if st.EventQueue != want {
+		t.Errorf("event_queue = %+v, want %+v", st.EventQueue, want)
 	}
 }

@@ -59,6 +59,7 @@ def main(env, events):
             http.get("URL")
             return create("Utility.Sequence:Sequence", {"owner": env.party, "name": "after-stop", "count": 0})
 `, "URL", gate.URL))
+	t.Cleanup(gate.open) // runs before the harness waits for Run to return
 	h.start()
 	h.createSequence("trigger", 0)
 	gate.waitArrival(t)

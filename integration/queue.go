@@ -55,24 +55,35 @@ func (f *fifo) push(it fifoItem) bool {
 	return true
 }
 
-// pop removes the oldest item, waiting for one until ctx ends.
-func (f *fifo) pop(ctx context.Context) (fifoItem, bool) {
+// wait blocks until the queue holds an item or ctx ends, and reports
+// whether an item is there.
+func (f *fifo) wait(ctx context.Context) bool {
 	for {
 		f.mu.Lock()
-		if len(f.items) > 0 {
-			it := f.items[0]
-			f.items[0] = fifoItem{}
-			f.items = f.items[1:]
-			f.mu.Unlock()
-			return it, true
-		}
+		n := len(f.items)
 		f.mu.Unlock()
+		if n > 0 {
+			return true
+		}
 		select {
 		case <-f.notify:
 		case <-ctx.Done():
-			return fifoItem{}, false
+			return false
 		}
 	}
+}
+
+// tryPop removes the oldest item, if there is one.
+func (f *fifo) tryPop() (fifoItem, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.items) == 0 {
+		return fifoItem{}, false
+	}
+	it := f.items[0]
+	f.items[0] = fifoItem{}
+	f.items = f.items[1:]
+	return it, true
 }
 
 func (f *fifo) stats() QueueStatus {
@@ -87,11 +98,11 @@ func (f *fifo) stats() QueueStatus {
 }
 
 // putMessage implements env.queue.put. Once handlers are registered, a
-// message for a queue without a handler is an error. While the entrypoint
-// runs, the handler may still be registered later, so the check waits for
-// delivery.
+// message for a queue without a handler is an error. While an entrypoint
+// runs (at start-up or in a reload), the handler may still be registered
+// later, so the check waits for delivery.
 func (r *Runtime) putMessage(message starlark.Value, queueName string) error {
-	if gen := r.gen.Load(); gen != nil {
+	if gen := r.gen.Load(); gen != nil && !r.loading.Load() {
 		if _, ok := gen.queueByName[queueName]; !ok {
 			return fmt.Errorf("no handler for queue %q; register one with @events.queue.message(queue_name=%q)", queueName, queueName)
 		}
@@ -104,21 +115,23 @@ func (r *Runtime) putMessage(message starlark.Value, queueName string) error {
 	return nil
 }
 
-// runQueue delivers the FIFO's items one at a time until ctx ends. Items
-// still queued at a stop are dropped, as the Python framework dropped them.
+// runQueue delivers the FIFO's items one at a time until ctx ends. An item
+// leaves the FIFO only once it has the turn, so that the items waiting for
+// a running handler count against the capacity. Items still queued at a
+// stop are dropped, as the Python framework dropped them.
 func (r *Runtime) runQueue(ctx context.Context) {
-	for {
-		it, ok := r.fifo.pop(ctx)
-		if !ok {
-			return
-		}
+	for r.fifo.wait(ctx) {
 		if !r.acquire(ctx) {
-			closeDone(it)
 			return
 		}
-		r.deliverItem(ctx, it)
+		it, ok := r.fifo.tryPop()
+		if ok {
+			r.deliverItem(ctx, it)
+		}
 		r.release()
-		closeDone(it)
+		if ok {
+			closeDone(it)
+		}
 	}
 }
 

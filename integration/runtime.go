@@ -127,6 +127,8 @@ type Runtime struct {
 	genCount atomic.Int64
 	// reloaded signals the timer loops that the generation changed.
 	reloaded chan struct{}
+	// loading is set while an entrypoint runs.
+	loading atomic.Bool
 
 	// contracts maps the contract ids seen on the ledger to their
 	// templates, so that exercise(cid, ...) can name the template as the

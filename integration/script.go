@@ -75,6 +75,8 @@ func (r *Runtime) loadGeneration(ctx context.Context) (*generation, error) {
 	if err != nil {
 		return nil, err
 	}
+	r.loading.Store(true)
+	defer r.loading.Store(false)
 	setup := r.threadSetup("entrypoint")
 	result, err := in.Call(ctx, entry, starlark.Tuple{env, events.Value()}, nil, setup)
 	events.Close()
