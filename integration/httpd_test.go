@@ -1,0 +1,89 @@
+package integration_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ditstar/ditstar/httpd"
+	"github.com/ditstar/ditstar/integration"
+)
+
+// The runtime must satisfy what the HTTP server serves.
+var _ httpd.Integration = (*integration.Runtime)(nil)
+
+func TestServedOverHTTP(t *testing.T) {
+	rt, _ := integration.StartForTest(t, `
+def main(env, events):
+    @events.webhook.post(url_suffix="/echo/{name}", label="Echo")
+    def echo(request):
+        return json_response({"name": request.match_info["name"], "body": request.json()})
+`)
+	srv, err := httpd.New(httpd.Options{InstanceID: "test-instance", Integration: rt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(lis)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	})
+	base := "http://" + lis.Addr().String()
+
+	resp, err := http.Post(base+"/integration/test-instance/echo/bob", "application/json", strings.NewReader(`{"n": 1}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("webhook status = %d, body %s", resp.StatusCode, body)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(body, &got); err != nil {
+		t.Fatalf("webhook body %q: %v", body, err)
+	}
+	if got["name"] != "bob" || got["body"].(map[string]any)["n"] != float64(1) {
+		t.Errorf("webhook body = %v, want name bob and the posted body", got)
+	}
+
+	resp, err = http.Get(base + "/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var status struct {
+		Running  bool `json:"running"`
+		Webhooks []struct {
+			Label    string `json:"label"`
+			URLPath  string `json:"url_path"`
+			UseCount int    `json:"use_count"`
+		} `json:"webhooks"`
+	}
+	if err := json.Unmarshal(body, &status); err != nil {
+		t.Fatalf("status body %q: %v", body, err)
+	}
+	if !status.Running {
+		t.Errorf("status running is false: %s", body)
+	}
+	if len(status.Webhooks) != 1 {
+		t.Fatalf("status lists %d webhooks, want 1: %s", len(status.Webhooks), body)
+	}
+	if status.Webhooks[0].UseCount != 1 {
+		t.Errorf("webhook use_count = %d, want 1", status.Webhooks[0].UseCount)
+	}
+	if status.Webhooks[0].Label != "Echo" {
+		t.Errorf("webhook label = %q, want Echo", status.Webhooks[0].Label)
+	}
+}
