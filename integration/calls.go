@@ -96,6 +96,7 @@ func (r *Runtime) submit(ctx context.Context, hs *handlerState, commandID string
 		r.metrics.submissions.WithLabelValues("invalid").Inc()
 		return err
 	}
+
 	timeout := res.CommandTimeout
 	if timeout <= 0 {
 		timeout = DefaultCommandTimeout
@@ -113,6 +114,7 @@ func (r *Runtime) submit(ctx context.Context, hs *handlerState, commandID string
 		return fmt.Errorf("submit command %s: %w", commandID, err)
 	}
 	r.metrics.submissions.WithLabelValues("committed").Inc()
+
 	// The stream delivers these contracts later, but a handler that runs
 	// before then may already exercise them.
 	for _, ev := range tx.GetEvents() {

@@ -26,7 +26,7 @@ def main(env, events):
 	var got string
 	h.get(0, &got)
 	if got != "v1" {
-		t.Fatalf("first script answered %q, want v1", got)
+		t.Fatalf("first script returned %q, want v1", got)
 	}
 
 	writeFile(t, filepath.Join(h.dir, "main.star"), version("v2"))
@@ -42,7 +42,7 @@ def main(env, events):
 	})
 	h.get(0, &got)
 	if got != "v2" {
-		t.Errorf("after a failed reload the script answered %q, want the old handler's v2", got)
+		t.Errorf("after a failed reload the script returned %q, want the old handler's v2", got)
 	}
 	if !h.rt.Status().Running {
 		t.Error("status running is false after a failed reload")

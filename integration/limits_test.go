@@ -35,7 +35,7 @@ def main(env, events):
 	var got string
 	h.get(1, &got)
 	if got != "still running" {
-		t.Errorf("next handler answered %q, want still running", got)
+		t.Errorf("next handler returned %q, want still running", got)
 	}
 	if !strings.Contains(h.logs.String(), "limit=steps") {
 		t.Error("the log line of the failure lacks limit=steps")
