@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	v2 "github.com/digital-asset/dazl-client/v8/go/api/com/daml/ledger/api/v2"
 	"github.com/digital-asset/dazl-client/v8/go/api/com/daml/ledger/api/v2/admin"
@@ -198,5 +199,39 @@ func TestInvalidUserIDsRejected(t *testing.T) {
 	}
 	if n := len(listed.GetPartyDetails()); n != 0 {
 		t.Errorf("%d parties allocated by rejected requests, want 0", n)
+	}
+}
+
+// TestManyCommandsLinear submits one transaction of 100000 create-and-
+// archive commands. Each archive used to scan every earlier node while the
+// ledger's lock was held: 20000 commands took over a second, and this many
+// would stall every other caller for about half a minute.
+func TestManyCommandsLinear(t *testing.T) {
+	h := start(t, Options{})
+	alice := h.allocate("alice")
+	cmds := make([]*v2.Command, 100000)
+	for i := range cmds {
+		cmds[i] = &v2.Command{Command: &v2.Command_CreateAndExercise{CreateAndExercise: &v2.CreateAndExerciseCommand{
+			TemplateId:      tid(asset),
+			CreateArguments: record("owner", partyValue(alice)),
+			Choice:          "Archive",
+			ChoiceArgument:  recordValue(),
+		}}}
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := h.submit.Submit(h.ctx, &v2.SubmitRequest{Commands: commands([]string{alice}, cmds...)})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Submit: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("a submission of 100000 commands did not finish within 20s")
+	}
+	if end, contracts := h.acs(wildcardFor(false, alice)); end != 1 || len(contracts) != 0 {
+		t.Errorf("ledger end %d with %d active contracts, want 1 and 0 (every contract transient)", end, len(contracts))
 	}
 }

@@ -18,6 +18,10 @@ type interpretation struct {
 	nodes    []*node
 	created  map[string]*contract // created by this transaction
 	archived map[string]bool      // archived by this transaction
+	// createNodes and keyed index the nodes, so that a submission of many
+	// commands takes time linear in their number.
+	createNodes map[string]*node     // the create node of each contract created here
+	keyed       map[string]*contract // the latest contract created here with each key index
 }
 
 // submit runs a submission as one atomic transaction and commits it. On
@@ -49,7 +53,8 @@ func (l *Ledger) submit(cmds *v2.Commands, authUser *user) (*transaction, error)
 		return nil, err
 	}
 
-	in := &interpretation{l: l, sub: sub, created: map[string]*contract{}, archived: map[string]bool{}}
+	in := &interpretation{l: l, sub: sub, created: map[string]*contract{}, archived: map[string]bool{},
+		createNodes: map[string]*node{}, keyed: map[string]*contract{}}
 	for i, c := range cmds.GetCommands() {
 		if err := in.run(fmt.Sprintf("commands[%d]", i), c); err != nil {
 			return nil, err
@@ -135,8 +140,13 @@ func (in *interpretation) create(path string, tid *v2.Identifier, args *v2.Recor
 			return nil, err
 		}
 	}
+	n := &node{id: int32(len(in.nodes)), contract: k}
 	in.created[k.id] = k
-	in.nodes = append(in.nodes, &node{id: int32(len(in.nodes)), contract: k})
+	in.createNodes[k.id] = n
+	if k.keyIndex != "" {
+		in.keyed[k.keyIndex] = k
+	}
+	in.nodes = append(in.nodes, n)
 	return k, nil
 }
 
@@ -174,12 +184,12 @@ func (k *contract) packageNameOrID() string {
 }
 
 // activeByKey returns the contract that is active with the key, counting
-// the creates and archives of this transaction.
+// the creates and archives of this transaction. Only the latest contract
+// created here with the key can be active, because creating it required
+// every earlier one with that key to be archived.
 func (in *interpretation) activeByKey(idx string) *contract {
-	for _, n := range in.nodes {
-		if !n.exercise && n.contract.keyIndex == idx && !in.archived[n.contract.id] {
-			return n.contract
-		}
+	if k := in.keyed[idx]; k != nil && !in.archived[k.id] {
+		return k
 	}
 	if k := in.l.keys[idx]; k != nil && !in.archived[k.id] {
 		return k
@@ -321,10 +331,8 @@ func (in *interpretation) exercise(path string, tid *v2.Identifier, k *contract,
 		witnesses = slices.Clone(k.stakeholders)
 		in.archived[k.id] = true
 		n.createdInTransaction = in.created[k.id] != nil
-		for _, c := range in.nodes {
-			if !c.exercise && c.contract == k {
-				c.transient = true
-			}
+		if c := in.createNodes[k.id]; c != nil {
+			c.transient = true
 		}
 	}
 	n.witnesses = sortedUnique(append(witnesses, in.sub.actAs...))
