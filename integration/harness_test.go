@@ -76,10 +76,30 @@ func newHarness(t *testing.T, script string) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return newHarnessWith(t, script, dar)
+}
+
+// newHarnessWith builds a harness whose ledger loads dar. With a nil dar the
+// ledger is schemaless, the client's catalog is empty, and the metadata names
+// no Daml model.
+func newHarnessWith(t *testing.T, script string, dar *lf.DAR) *harness {
+	t.Helper()
+	var dars []*lf.DAR
+	catalog := lf.NewCatalog()
+	meta := testMeta
+	if dar != nil {
+		dars = []*lf.DAR{dar}
+		catalog = lf.NewCatalog(dar.Packages...)
+		meta = strings.Replace(meta, "MAIN", dar.MainPackageID, 1)
+	} else {
+		start := strings.Index(meta, "daml_model:")
+		end := strings.Index(meta, "integration_types:")
+		meta = meta[:start] + meta[end:]
+	}
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 
-	ledger, err := sandbox.New(sandbox.Options{DARs: []*lf.DAR{dar}, Logger: logger.With("component", "sandbox")})
+	ledger, err := sandbox.New(sandbox.Options{DARs: dars, Logger: logger.With("component", "sandbox")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +117,7 @@ func newHarness(t *testing.T, script string) *harness {
 	c, err := client.Dial(ctx, client.Config{
 		Address: addr.String(),
 		Party:   party,
-		Catalog: lf.NewCatalog(dar.Packages...),
+		Catalog: catalog,
 		Logger:  logger.With("component", "client"),
 		Backoff: client.Backoff{Initial: 5 * time.Millisecond, Max: 50 * time.Millisecond},
 	})
@@ -111,7 +131,6 @@ func newHarness(t *testing.T, script string) *harness {
 	})
 
 	dir := t.TempDir()
-	meta := strings.Replace(testMeta, "MAIN", dar.MainPackageID, 1)
 	writeFile(t, filepath.Join(dir, "dabl-meta.yaml"), meta)
 	writeFile(t, filepath.Join(dir, "main.star"), script)
 

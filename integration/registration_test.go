@@ -169,3 +169,44 @@ def main(env, events):
 		t.Errorf("calls:\n got %q\nwant %q", seen, want)
 	}
 }
+
+func TestSchemalessLedger(t *testing.T) {
+	h := newHarnessWith(t, `
+def main(env, events):
+    seen = []
+
+    @events.ledger.contract_created("untyped-pkg:Main:Asset")
+    def created(event):
+        seen.append(event.cdata)
+        if event.cdata["n"] == 1:
+            return exercise(event.cid, "Archive")
+
+    @events.ledger.contract_archived("untyped-pkg:*")
+    def archived(event):
+        seen.append("archived " + event.template_id)
+
+    @events.webhook.post()
+    def make(request):
+        return create("untyped-pkg:Main:Asset", {"owner": env.party, "n": 1, "note": "hi"})
+
+    @events.webhook.get()
+    def get(request):
+        return json_response(seen)
+`, nil)
+	h.start()
+	if _, err := h.rt.HandleWebhook(t.Context(), 0, &WebhookRequest{Method: "POST"}); err != nil {
+		t.Fatal(err)
+	}
+	var seen []any
+	waitFor(t, "the archive", func() bool {
+		h.get(1, &seen)
+		return len(seen) == 2
+	})
+	want := []any{
+		map[string]any{"owner": h.party, "n": float64(1), "note": "hi"},
+		"archived untyped-pkg:Main:Asset",
+	}
+	if !reflect.DeepEqual(seen, want) {
+		t.Errorf("calls:\n got %v\nwant %v", seen, want)
+	}
+}

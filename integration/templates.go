@@ -54,12 +54,22 @@ func (r *Runtime) resolveTemplates(ref string, packageDefaulting bool) (builtins
 	}
 	if pkg, ok := strings.CutSuffix(ref, ":*"); ok && !strings.HasPrefix(pkg, "#") && !strings.Contains(pkg, ":") {
 		if err := r.ensurePackage(pkg); err != nil {
-			return builtins.TemplateSet{}, err
+			r.log.Warn("template package unknown to the participant; matching its package id as written", "template", ref, "error", err)
 		}
 		return builtins.TemplateSet{PackageID: pkg}, nil
 	}
 	ids, err := r.resolveRef(ref, packageDefaulting)
 	if err != nil {
+		// A fully qualified id in a package the participant does not know
+		// (a schemaless ledger, or a model not uploaded yet) is matched as
+		// written, so that its contracts reach the handler once they exist.
+		id, parseErr := lf.ParseTemplateID(ref)
+		if parseErr == nil && id.PackageID != "" && !strings.HasPrefix(id.PackageID, "#") {
+			if _, known := r.client.Catalog().Package(id.PackageID); !known {
+				r.log.Warn("template package unknown to the participant; matching the template id as written", "template", ref, "error", err)
+				return builtins.TemplateSet{IDs: []lf.TemplateID{id}}, nil
+			}
+		}
 		return builtins.TemplateSet{}, err
 	}
 	return builtins.TemplateSet{IDs: r.expandPackageNames(ids)}, nil
@@ -87,10 +97,8 @@ func (r *Runtime) resolveRef(ref string, packageDefaulting bool) ([]lf.TemplateI
 	}
 	parts := strings.Split(ref, ":")
 	if len(parts) == 3 && !strings.HasPrefix(parts[0], "#") {
-		if _, ok := r.client.Catalog().Package(parts[0]); !ok {
-			if err := r.ensurePackage(parts[0]); err != nil {
-				return nil, err
-			}
+		if err := r.ensurePackage(parts[0]); err != nil {
+			return nil, err
 		}
 	}
 	ids, err := r.client.Catalog().Resolve(ref, defaultPackage)
