@@ -29,6 +29,12 @@ func (d *DAR) Main() *Package { return d.Packages[0] }
 // ample room for large models.
 const maxEntrySize = 256 << 20
 
+// maxDARSize caps the uncompressed size of all the entries a DAR read
+// decodes together. Each decoded DALF is kept in memory, so without it a
+// small zip of many large, highly compressible DALFs could exhaust memory.
+// The test DARs decode under 3 MB each.
+const maxDARSize = 256 << 20
+
 // ReadDAR reads and decodes the DAR file at path.
 func ReadDAR(path string) (*DAR, error) {
 	data, err := os.ReadFile(path)
@@ -41,6 +47,12 @@ func ReadDAR(path string) (*DAR, error) {
 // ParseDAR decodes DAR bytes. The name is used in errors and as DAR.File.
 // Every error names the file and, where one is at fault, the zip entry.
 func ParseDAR(name string, data []byte) (*DAR, error) {
+	return parseDAR(name, data, maxDARSize)
+}
+
+// parseDAR is ParseDAR with a cap on the total uncompressed size of the
+// entries it reads.
+func parseDAR(name string, data []byte, maxSize int64) (*DAR, error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return nil, fmt.Errorf("dar %s: not a zip archive: %w", name, err)
@@ -54,7 +66,8 @@ func ParseDAR(name string, data []byte) (*DAR, error) {
 	if !ok {
 		return nil, fmt.Errorf("dar %s: missing entry META-INF/MANIFEST.MF", name)
 	}
-	raw, err := readEntry(mf)
+	budget := &sizeBudget{max: maxSize, left: maxSize}
+	raw, err := budget.read(mf)
 	if err != nil {
 		return nil, fmt.Errorf("dar %s: entry %s: %w", name, mf.Name, err)
 	}
@@ -70,7 +83,7 @@ func ParseDAR(name string, data []byte) (*DAR, error) {
 		Name:       manifest["Name"],
 		Manifest:   manifest,
 	}
-	dar.Packages, err = readDALFs(name, files, dalfPaths(mainPath, manifest["Dalfs"]))
+	dar.Packages, err = readDALFs(name, files, dalfPaths(mainPath, manifest["Dalfs"]), budget)
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +110,7 @@ func dalfPaths(mainPath, dalfs string) []string {
 
 // readDALFs decodes the DALF entries in order. A package that two entries
 // contain is kept once.
-func readDALFs(name string, files map[string]*zip.File, paths []string) ([]*Package, error) {
+func readDALFs(name string, files map[string]*zip.File, paths []string, budget *sizeBudget) ([]*Package, error) {
 	var pkgs []*Package
 	seen := map[string]bool{}
 	for _, p := range paths {
@@ -105,7 +118,7 @@ func readDALFs(name string, files map[string]*zip.File, paths []string) ([]*Pack
 		if !ok {
 			return nil, fmt.Errorf("dar %s: entry %s listed in the manifest is missing", name, p)
 		}
-		b, err := readEntry(f)
+		b, err := budget.read(f)
 		if err != nil {
 			return nil, fmt.Errorf("dar %s: entry %s: %w", name, p, err)
 		}
@@ -121,22 +134,36 @@ func readDALFs(name string, files map[string]*zip.File, paths []string) ([]*Pack
 	return pkgs, nil
 }
 
-func readEntry(f *zip.File) ([]byte, error) {
+// sizeBudget is the uncompressed size that the entries of one DAR may
+// still take.
+type sizeBudget struct {
+	max  int64 // the limit for all entries together
+	left int64
+}
+
+// read reads one entry, at most maxEntrySize bytes, and charges its size
+// to the budget.
+func (s *sizeBudget) read(f *zip.File) ([]byte, error) {
 	if f.UncompressedSize64 > maxEntrySize {
 		return nil, fmt.Errorf("entry is %d bytes, over the limit of %d", f.UncompressedSize64, maxEntrySize)
+	}
+	limit := min(int64(maxEntrySize), s.left)
+	if f.UncompressedSize64 > uint64(limit) {
+		return nil, fmt.Errorf("entry of %d bytes takes the DAR over its limit of %d bytes for all entries", f.UncompressedSize64, s.max)
 	}
 	rc, err := f.Open()
 	if err != nil {
 		return nil, err
 	}
 	defer rc.Close()
-	b, err := io.ReadAll(io.LimitReader(rc, maxEntrySize+1))
+	b, err := io.ReadAll(io.LimitReader(rc, limit+1))
 	if err != nil {
 		return nil, err
 	}
-	if len(b) > maxEntrySize {
-		return nil, fmt.Errorf("entry is over the limit of %d bytes", maxEntrySize)
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("entry is over the limit of %d bytes for one entry, or takes the DAR over its limit of %d bytes for all entries", maxEntrySize, s.max)
 	}
+	s.left -= int64(len(b))
 	return b, nil
 }
 

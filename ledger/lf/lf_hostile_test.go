@@ -401,3 +401,33 @@ func TestEncodeHostileGoValues(t *testing.T) {
 		})
 	}
 }
+
+// TestParseDARTotalSizeCapped checks that the entries of one DAR together
+// stay under the total limit, whatever each entry's size. The test lowers
+// the limit, because DALFs near the real one take hundreds of megabytes.
+func TestParseDARTotalSizeCapped(t *testing.T) {
+	entries := map[string][]byte{}
+	var names []string
+	for i := range 5 {
+		// Distinct packages, so that each DALF is kept.
+		p := sharedTypePackage(4)
+		p.InternedStrings = append(p.InternedStrings, fmt.Sprintf("padding-%d-%s", i, strings.Repeat("x", 1000)))
+		name := fmt.Sprintf("pkg/dep%d.dalf", i)
+		entries[name] = archiveOf(t, p)
+		names = append(names, name)
+	}
+	entries["META-INF/MANIFEST.MF"] = []byte("Main-Dalf: " + names[0] + "\nDalfs: " + strings.Join(names, ", ") + "\n")
+	data := buildDAR(t, entries)
+
+	dar, err := parseDAR("fits.dar", data, 1<<20)
+	if err != nil {
+		t.Fatalf("parseDAR within the limit: %v", err)
+	}
+	if n := len(dar.Packages); n != 5 {
+		t.Errorf("got %d packages, want 5", n)
+	}
+	_, err = parseDAR("big.dar", data, 3000)
+	if err == nil || !strings.Contains(err.Error(), "limit of 3000 bytes for all entries") {
+		t.Errorf("error %v, want the total size limit", err)
+	}
+}
