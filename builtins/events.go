@@ -97,6 +97,10 @@ type TemplateSet struct {
 	PackageID string
 	// IDs are the templates named by every other form of reference.
 	IDs []lf.TemplateID
+	// Module and Entity, when set, match that template name in any package.
+	// They stand for a "Module:Entity" reference that no loaded package
+	// defines, as on a schemaless ledger.
+	Module, Entity string
 }
 
 // Contains reports whether the set includes the template.
@@ -106,6 +110,9 @@ func (s TemplateSet) Contains(id lf.TemplateID) bool {
 	}
 	if s.PackageID != "" {
 		return s.PackageID == id.PackageID
+	}
+	if s.Entity != "" && s.Module == id.Module && s.Entity == id.Entity {
+		return true
 	}
 	for _, candidate := range s.IDs {
 		if candidate == id {
@@ -340,6 +347,9 @@ func (e *Events) webhookRegistration(name, method string) *starlark.Builtin {
 		if h.URLSuffix, err = optionalString(name, "url_suffix", suffix); err != nil {
 			return nil, err
 		}
+		if err := CheckURLSuffix(h.URLSuffix); err != nil {
+			return nil, fmt.Errorf("%s: url_suffix: %w", name, err)
+		}
 		if h.Label, err = optionalString(name, "label", label); err != nil {
 			return nil, err
 		}
@@ -351,6 +361,46 @@ func (e *Events) webhookRegistration(name, method string) *starlark.Builtin {
 		}
 		return e.decorator(name, h), nil
 	})
+}
+
+// CheckURLSuffix accepts the aiohttp route patterns that the runtime can
+// serve: literal path segments and whole-segment parameters "{name}" or
+// "{name:regex}", where only the last segment may use the regex ".*" or
+// ".+" to match the rest of the path.
+func CheckURLSuffix(suffix string) error {
+	segments := strings.Split(strings.TrimPrefix(suffix, "/"), "/")
+	for i, seg := range segments {
+		if !strings.HasPrefix(seg, "{") {
+			if strings.ContainsAny(seg, "{}:*") {
+				return fmt.Errorf("invalid segment %q in %q: a segment is literal text without {, }, : or *, or one whole {name} parameter", seg, suffix)
+			}
+			continue
+		}
+		if !strings.HasSuffix(seg, "}") {
+			return fmt.Errorf("invalid parameter %q in %q: a parameter fills its whole segment, as in /orders/{id}", seg, suffix)
+		}
+		param, pattern, _ := strings.Cut(seg[1:len(seg)-1], ":")
+		if !isIdentifier(param) {
+			return fmt.Errorf("invalid parameter %q in %q: the name must be an identifier, as in {id}", seg, suffix)
+		}
+		if (pattern == ".*" || pattern == ".+") && i != len(segments)-1 {
+			return fmt.Errorf("invalid parameter %q in %q: a parameter matching the rest of the path must be the last segment", seg, suffix)
+		}
+	}
+	return nil
+}
+
+func isIdentifier(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, c := range s {
+		letter := c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+		if !letter && (i == 0 || c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // authLevelName accepts None (PUBLIC), a level name as a string, or any value

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	v2 "github.com/digital-asset/dazl-client/v8/go/api/com/daml/ledger/api/v2"
+
 	"github.com/ditstar/ditstar/builtins"
 	"github.com/ditstar/ditstar/ledger/lf"
 )
@@ -70,9 +72,59 @@ func (r *Runtime) resolveTemplates(ref string, packageDefaulting bool) (builtins
 				return builtins.TemplateSet{IDs: []lf.TemplateID{id}}, nil
 			}
 		}
+		if parseErr == nil && id.PackageID == "" {
+			return r.resolveUnqualified(ref, id, packageDefaulting, err)
+		}
 		return builtins.TemplateSet{}, err
 	}
 	return builtins.TemplateSet{IDs: r.expandPackageNames(ids)}, nil
+}
+
+// maxParticipantPackages bounds how many packages resolveUnqualified fetches
+// from the participant to find a template.
+const maxParticipantPackages = 1000
+
+// resolveUnqualified retries a "Module:Entity" reference that the catalog
+// could not resolve after fetching the participant's packages, since the
+// model may have been uploaded to the participant rather than shipped in
+// the integration package. When the participant holds no package at all, as
+// a schemaless embedded ledger does, the reference matches that module and
+// entity in any package, so that the integration runs before a model exists.
+func (r *Runtime) resolveUnqualified(ref string, id lf.TemplateID, packageDefaulting bool, cause error) (builtins.TemplateSet, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), packageFetchTimeout)
+	defer cancel()
+	list, err := v2.NewPackageServiceClient(r.client.Conn()).ListPackages(ctx, &v2.ListPackagesRequest{})
+	if err != nil {
+		return builtins.TemplateSet{}, fmt.Errorf("%w (listing the participant's packages also failed: %v)", cause, err)
+	}
+	ids := list.GetPackageIds()
+	if len(ids) == 0 {
+		r.log.Warn("template not found and the participant holds no packages; matching its module and entity in every package",
+			"template", ref)
+		return builtins.TemplateSet{Module: id.Module, Entity: id.Entity}, nil
+	}
+	if len(ids) > maxParticipantPackages {
+		ids = ids[:maxParticipantPackages]
+	}
+	fetched := false
+	for _, pkg := range ids {
+		if _, ok := r.client.Catalog().Package(pkg); ok {
+			continue
+		}
+		if _, err := r.client.Package(ctx, pkg); err != nil {
+			r.log.Warn("fetch participant package failed", "package", pkg, "error", err)
+			continue
+		}
+		fetched = true
+	}
+	if !fetched {
+		return builtins.TemplateSet{}, cause
+	}
+	resolved, err := r.resolveRef(ref, packageDefaulting)
+	if err != nil {
+		return builtins.TemplateSet{}, err
+	}
+	return builtins.TemplateSet{IDs: r.expandPackageNames(resolved)}, nil
 }
 
 // checkTemplateRef rejects the reference forms that name no template.
