@@ -51,14 +51,14 @@ func TestMatchDict(t *testing.T) {
 
 func TestRoutePattern(t *testing.T) {
 	tests := map[string]string{
-		"":                   "",
-		"/":                  "/",
-		"/json":              "/json",
-		"json":               "/json",
-		"/orders/{id}":       "/orders/:id",
-		"/a/{x}/b/{y}":       "/a/:x/b/:y",
-		"/files/{path:.*}":   "/files/*path",
-		"/n/{num:[0-9]+}":    "/n/:num",
+		"":                 "",
+		"/":                "/",
+		"/json":            "/json",
+		"json":             "/json",
+		"/orders/{id}":     "/orders/:id",
+		"/a/{x}/b/{y}":     "/a/:x/b/:y",
+		"/files/{path:.*}": "/files/*path",
+		"/n/{num:[0-9]+}":  "/n/:num",
 	}
 	for suffix, want := range tests {
 		if got := routePattern(suffix); got != want {
