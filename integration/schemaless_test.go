@@ -1,0 +1,81 @@
+package integration
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	v2 "github.com/digital-asset/dazl-client/v8/go/api/com/daml/ledger/api/v2"
+
+	"github.com/ditstar/ditstar/ledger/client"
+	"github.com/ditstar/ditstar/ledger/lf"
+)
+
+// On a ledger that holds no package, "Module:Entity" matches that name in
+// any package, so an example runs before its model is uploaded.
+func TestSchemalessMatchesModuleEntity(t *testing.T) {
+	h := newHarnessWith(t, `
+def main(env, events):
+    seen = []
+
+    def on_note(event):
+        seen.append(event.cdata["text"])
+
+    events.ledger.contract_created("Main:Note")(on_note)
+
+    def list_seen(request):
+        return json_response({"seen": seen})
+
+    events.webhook.get()(list_seen)
+`, nil)
+	h.start()
+
+	h.createUntyped("1220cafe", "Main", "Note", "first")
+	h.createUntyped("1220cafe", "Main", "Other", "skipped")
+	h.createUntyped("1220beef", "Main", "Note", "second")
+
+	var body struct{ Seen []string }
+	waitFor(t, "both notes delivered", func() bool {
+		h.get(0, &body)
+		return len(body.Seen) == 2
+	})
+	if body.Seen[0] != "first" || body.Seen[1] != "second" {
+		t.Errorf("seen = %q, want [first second]", body.Seen)
+	}
+	if !strings.Contains(h.logs.String(), "participant holds no packages") {
+		t.Error("no warning logged for the name-only template match")
+	}
+}
+
+// With a model loaded, a name that no package defines stays an error.
+func TestUnknownTemplateWithModelFails(t *testing.T) {
+	h := newHarness(t, `
+def main(env, events):
+    def on_note(event):
+        pass
+
+    events.ledger.contract_created("Main:Nope")(on_note)
+`)
+	err := h.startupError()
+	if err == nil || !strings.Contains(err.Error(), "Main:Nope") {
+		t.Fatalf("start-up error = %v, want one naming Main:Nope", err)
+	}
+}
+
+// createUntyped creates a contract with one text field on a schemaless ledger.
+func (h *harness) createUntyped(pkg, module, entity, text string) {
+	h.t.Helper()
+	cmd := &v2.Command{Command: &v2.Command_Create{Create: &v2.CreateCommand{
+		TemplateId: (lf.TemplateID{PackageID: pkg, Module: module, Entity: entity}).Identifier(),
+		CreateArguments: &v2.Record{Fields: []*v2.RecordField{
+			{Label: "owner", Value: &v2.Value{Sum: &v2.Value_Party{Party: h.party}}},
+			{Label: "text", Value: &v2.Value{Sum: &v2.Value_Text{Text: text}}},
+		}},
+	}}}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := h.client.Submit(ctx, client.Submission{Commands: []*v2.Command{cmd}}); err != nil {
+		h.t.Fatalf("create %s:%s:%s: %v", pkg, module, entity, err)
+	}
+}
