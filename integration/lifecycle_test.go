@@ -168,3 +168,38 @@ func TestLogLevel(t *testing.T) {
 		t.Errorf("log level = %d, status %d, want 10", h.rt.LogLevel(), h.rt.Status().LogLevel)
 	}
 }
+
+func TestWebhookAfterStop(t *testing.T) {
+	h := newHarness(t, `
+def main(env, events):
+    @events.webhook.get()
+    def get(request):
+        pass
+`)
+	h.start()
+	h.cancel()
+	select {
+	case err := <-h.runErr:
+		h.runErr <- err
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return after the cancel")
+	}
+	if _, err := h.rt.HandleWebhook(t.Context(), 0, &WebhookRequest{Method: "GET"}); err != ErrNotRunning {
+		t.Errorf("webhook after stop: error = %v, want ErrNotRunning", err)
+	}
+}
+
+func TestWebhookAfterFailedStart(t *testing.T) {
+	h := newHarness(t, `
+def main(env, events):
+    @events.webhook.get()
+    def get(request):
+        pass
+
+    fail("no start")
+`)
+	h.startupError()
+	if _, err := h.rt.HandleWebhook(t.Context(), 0, &WebhookRequest{Method: "GET"}); err != ErrNotRunning {
+		t.Errorf("webhook after a failed start: error = %v, want ErrNotRunning", err)
+	}
+}

@@ -145,6 +145,8 @@ type Runtime struct {
 	ready     chan struct{}
 	readyOnce sync.Once
 	started   atomic.Bool
+	// done is closed when Run has returned, after a stop or a failed start.
+	done chan struct{}
 
 	webhookWaiting atomic.Int64
 	inflight       sync.WaitGroup
@@ -215,6 +217,7 @@ func New(opts Options) (*Runtime, error) {
 		contracts: map[string]contractInfo{},
 		ready:     make(chan struct{}),
 		reloaded:  make(chan struct{}, 1),
+		done:      make(chan struct{}),
 	}
 	r.host = &builtins.Host{
 		Clock:      opts.Clock,
@@ -263,6 +266,7 @@ func (r *Runtime) Run(ctx context.Context) error {
 	if !r.started.CompareAndSwap(false, true) {
 		return errors.New("integration: Run called twice")
 	}
+	defer close(r.done)
 	r.statusMu.Lock()
 	r.startTime = r.clock.Now()
 	r.statusMu.Unlock()

@@ -2,6 +2,7 @@ package integration
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -41,6 +42,10 @@ func authLevel(name string) AuthLevel {
 	return AuthPublic
 }
 
+// ErrNotRunning is returned by HandleWebhook when the integration failed to
+// start or has stopped; the status document holds the reason.
+var ErrNotRunning = errors.New("integration is not running; see the status for the error")
+
 // HandleWebhook calls the webhook handler at index with req. The request
 // waits for its turn; when more than Options.MaxWebhookWaiting requests
 // wait, or the wait exceeds Options.WebhookWait, it returns ErrBusy. A
@@ -58,6 +63,7 @@ func (r *Runtime) HandleWebhook(ctx context.Context, index int, req *WebhookRequ
 	select {
 	case <-r.ready:
 		acquired = r.acquire(waitCtx)
+	case <-r.done:
 	case <-waitCtx.Done():
 	}
 	r.webhookWaiting.Add(-1)
@@ -65,9 +71,19 @@ func (r *Runtime) HandleWebhook(ctx context.Context, index int, req *WebhookRequ
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
+		select {
+		case <-r.done:
+			return nil, ErrNotRunning
+		default:
+		}
 		return nil, ErrBusy
 	}
 	defer r.release()
+	select {
+	case <-r.done:
+		return nil, ErrNotRunning
+	default:
+	}
 
 	gen := r.gen.Load()
 	if index < 0 || index >= len(gen.webhooks) {
