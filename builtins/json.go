@@ -172,7 +172,7 @@ func setSeparators(opts *jsonOptions, fn string, separators starlark.Value) erro
 // None become strings, as in Python.
 func encodeJSON(v starlark.Value, opts jsonOptions) ([]byte, error) {
 	e := &jsonEncoder{opts: opts}
-	if err := e.value(v, "", 0); err != nil {
+	if err := e.value(v, 0); err != nil {
 		return nil, err
 	}
 	return e.buf.Bytes(), nil
@@ -181,6 +181,30 @@ func encodeJSON(v starlark.Value, opts jsonOptions) ([]byte, error) {
 type jsonEncoder struct {
 	buf  bytes.Buffer
 	opts jsonOptions
+	// steps locate the value being encoded, from the top-level value
+	// inward. They are formatted only for an error message, because a path
+	// formatted for every element doubled the allocations of an encode.
+	steps []jsonStep
+}
+
+// jsonStep is a dict key, or a list or tuple index when index >= 0.
+type jsonStep struct {
+	key   string
+	index int
+}
+
+// errorAt wraps err with the path of the value being encoded, such as
+// "a.b[2].c" for a key c of the third element of the list at a.b.
+func (e *jsonEncoder) errorAt(err error) error {
+	path := ""
+	for _, step := range e.steps {
+		if step.index >= 0 {
+			path = fmt.Sprintf("%s[%d]", path, step.index)
+		} else {
+			path = fieldPath(path, step.key)
+		}
+	}
+	return pathError(path, err)
 }
 
 func (e *jsonEncoder) newline(depth int) {
@@ -196,9 +220,9 @@ func (e *jsonEncoder) newline(depth int) {
 	}
 }
 
-func (e *jsonEncoder) value(v starlark.Value, path string, depth int) error {
+func (e *jsonEncoder) value(v starlark.Value, depth int) error {
 	if depth > maxValueDepth {
-		return pathError(path, fmt.Errorf("value nested more than %d deep (does it contain itself?)", maxValueDepth))
+		return e.errorAt(fmt.Errorf("value nested more than %d deep (does it contain itself?)", maxValueDepth))
 	}
 	switch v := v.(type) {
 	case starlark.NoneType:
@@ -214,7 +238,7 @@ func (e *jsonEncoder) value(v starlark.Value, path string, depth int) error {
 	case starlark.Float:
 		f := float64(v)
 		if math.IsNaN(f) || math.IsInf(f, 0) {
-			return pathError(path, fmt.Errorf("cannot encode non-finite float %v", v))
+			return e.errorAt(fmt.Errorf("cannot encode non-finite float %v", v))
 		}
 		e.buf.WriteString(pythonFloatRepr(f))
 	case starlark.String:
@@ -237,9 +261,11 @@ func (e *jsonEncoder) value(v starlark.Value, path string, depth int) error {
 				e.buf.WriteString(e.opts.sep)
 			}
 			e.newline(depth + 1)
-			if err := e.value(seq.Index(i), fmt.Sprintf("%s[%d]", path, i), depth+1); err != nil {
+			e.steps = append(e.steps, jsonStep{index: i})
+			if err := e.value(seq.Index(i), depth+1); err != nil {
 				return err
 			}
+			e.steps = e.steps[:len(e.steps)-1]
 		}
 		if seq.Len() > 0 {
 			e.newline(depth)
@@ -251,7 +277,7 @@ func (e *jsonEncoder) value(v starlark.Value, path string, depth int) error {
 		for i, item := range items {
 			k, err := jsonKey(item[0])
 			if err != nil {
-				return pathError(path, err)
+				return e.errorAt(err)
 			}
 			keys[i] = k
 		}
@@ -270,9 +296,11 @@ func (e *jsonEncoder) value(v starlark.Value, path string, depth int) error {
 			e.newline(depth + 1)
 			e.str(keys[i])
 			e.buf.WriteString(e.opts.keySep)
-			if err := e.value(items[i][1], fieldPath(path, keys[i]), depth+1); err != nil {
+			e.steps = append(e.steps, jsonStep{key: keys[i], index: -1})
+			if err := e.value(items[i][1], depth+1); err != nil {
 				return err
 			}
+			e.steps = e.steps[:len(e.steps)-1]
 		}
 		if len(items) > 0 {
 			e.newline(depth)
@@ -284,16 +312,16 @@ func (e *jsonEncoder) value(v starlark.Value, path string, depth int) error {
 			field, _ := v.Attr(name)
 			_ = d.SetKey(starlark.String(name), field)
 		}
-		return e.value(d, path, depth)
+		return e.value(d, depth)
 	default:
 		if e.opts.fallback != nil {
 			converted, err := e.opts.fallback(v)
 			if err != nil {
-				return pathError(path, err)
+				return e.errorAt(err)
 			}
-			return e.value(converted, path, depth+1)
+			return e.value(converted, depth+1)
 		}
-		return pathError(path, fmt.Errorf("cannot encode %s as JSON", v.Type()))
+		return e.errorAt(fmt.Errorf("cannot encode %s as JSON", v.Type()))
 	}
 	return nil
 }
