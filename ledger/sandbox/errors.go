@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strconv"
+	"unicode/utf8"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
@@ -60,16 +61,35 @@ func ledgerError(ec errorCode, correlation string, metadata map[string]string, f
 	if len(correlation) > 8 {
 		correlation = correlation[:8]
 	}
-	msg := fmt.Sprintf("%s(%d,%s): %s", ec.id, ec.category, correlation, fmt.Sprintf(format, args...))
+	text := truncateText(fmt.Sprintf(format, args...))
+	msg := fmt.Sprintf("%s(%d,%s): %s", ec.id, ec.category, correlation, text)
 	st := status.New(ec.code, msg)
 	info := &errdetails.ErrorInfo{Reason: ec.id, Metadata: map[string]string{"category": strconv.Itoa(ec.category)}}
 	for k, v := range metadata {
-		info.Metadata[k] = v
+		info.Metadata[k] = truncateText(v)
 	}
 	if withDetails, err := st.WithDetails(info); err == nil {
 		st = withDetails
 	}
 	return st.Err()
+}
+
+// maxErrorText caps the text of an error and each metadata value. Messages
+// quote request fields, and a request may carry megabyte-long ids, which
+// would otherwise come back in the status and go into the log.
+const maxErrorText = 4096
+
+// truncateText cuts s to maxErrorText bytes at a character boundary and
+// says how long it was.
+func truncateText(s string) string {
+	if len(s) <= maxErrorText {
+		return s
+	}
+	end := maxErrorText
+	for end > 0 && !utf8.RuneStart(s[end]) {
+		end--
+	}
+	return fmt.Sprintf("%s... (%d bytes in all)", s[:end], len(s))
 }
 
 // newf is ledgerError with a fresh correlation id and no metadata.

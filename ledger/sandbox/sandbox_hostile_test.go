@@ -9,6 +9,7 @@ import (
 
 	v2 "github.com/digital-asset/dazl-client/v8/go/api/com/daml/ledger/api/v2"
 	"github.com/digital-asset/dazl-client/v8/go/api/com/daml/ledger/api/v2/admin"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
@@ -233,5 +234,55 @@ func TestManyCommandsLinear(t *testing.T) {
 	}
 	if end, contracts := h.acs(wildcardFor(false, alice)); end != 1 || len(contracts) != 0 {
 		t.Errorf("ledger end %d with %d active contracts, want 1 and 0 (every contract transient)", end, len(contracts))
+	}
+}
+
+// TestHugeIDsGiveShortErrors sends megabyte-long ids in fields that error
+// messages quote. The messages and their metadata must stay short.
+func TestHugeIDsGiveShortErrors(t *testing.T) {
+	h := start(t, Options{})
+	alice := h.allocate("alice")
+	huge := strings.Repeat("9", 1<<20)
+	calls := map[string]func() error{
+		"exercise": func() error {
+			_, err := h.submitTx(commands([]string{alice}, archiveCmd(asset, "00"+huge)))
+			return err
+		},
+		"act_as": func() error {
+			_, err := h.submitTx(commands([]string{huge}, createCmd(asset, record())))
+			return err
+		},
+		"package": func() error {
+			_, err := h.packages.GetPackage(h.ctx, &v2.GetPackageRequest{PackageId: huge})
+			return err
+		},
+		"update id": func() error {
+			_, err := h.updates.GetUpdateById(h.ctx, &v2.GetUpdateByIdRequest{UpdateId: huge})
+			return err
+		},
+	}
+	for name, call := range calls {
+		t.Run(name, func(t *testing.T) {
+			err := call()
+			if err == nil {
+				t.Fatal("no error")
+			}
+			st, _ := status.FromError(err)
+			if n := len(st.Message()); n > 5000 {
+				t.Errorf("message is %d bytes, want at most about 4 KiB", n)
+			}
+			if !strings.Contains(st.Message(), "bytes in all") {
+				t.Errorf("message %.100q... does not say it was cut", st.Message())
+			}
+			for _, d := range st.Details() {
+				if info, ok := d.(*errdetails.ErrorInfo); ok {
+					for k, v := range info.GetMetadata() {
+						if len(v) > 5000 {
+							t.Errorf("metadata %s is %d bytes", k, len(v))
+						}
+					}
+				}
+			}
+		})
 	}
 }
