@@ -313,3 +313,37 @@ func TestConnectRejectsBadTokens(t *testing.T) {
 		})
 	}
 }
+
+func TestConnectRejectsBadCAFiles(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for name, tc := range map[string]struct{ file, want string }{
+		"fifo":      {fifo, "named pipe"},
+		"directory": {dir, "directory"},
+		"device":    {os.DevNull, "device"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var err error
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				var conn *grpc.ClientConn
+				conn, err = client.Connect(client.Config{Address: "127.0.0.1:1", CAFile: tc.file})
+				if conn != nil {
+					conn.Close()
+				}
+			}()
+			select {
+			case <-done:
+			case <-time.After(5 * time.Second):
+				t.Fatal("Connect did not return within 5s")
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+}

@@ -141,12 +141,27 @@ func Connect(cfg Config) (*grpc.ClientConn, error) {
 	return conn, nil
 }
 
+// maxCAFileBytes caps a CA file. A bundle of every public root is about
+// 200 KiB.
+const maxCAFileBytes = 4 << 20
+
 func tlsConfig(caFile string) (*tls.Config, error) {
 	tc := &tls.Config{MinVersion: tls.VersionTLS12}
 	if caFile == "" {
 		return tc, nil
 	}
-	pem, err := os.ReadFile(caFile)
+	info, err := os.Stat(caFile)
+	if err != nil {
+		return nil, fmt.Errorf("read CA file: %w", err)
+	}
+	// As with token files, a FIFO or device would block or never end.
+	if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("invalid CA file %s: it is a %s, not a regular file", caFile, fileKind(info.Mode()))
+	}
+	if info.Size() > maxCAFileBytes {
+		return nil, fmt.Errorf("invalid CA file %s: it is %d bytes, over the limit of %d", caFile, info.Size(), maxCAFileBytes)
+	}
+	pem, err := readCapped(caFile, maxCAFileBytes)
 	if err != nil {
 		return nil, fmt.Errorf("read CA file: %w", err)
 	}
