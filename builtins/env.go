@@ -14,7 +14,7 @@ type DamlModelInfo struct {
 	Name, Version, MainPackageID string
 }
 
-// EnvConfig is what the runtime supplies to build the env value.
+// EnvConfig is the runtime's input for the env value.
 type EnvConfig struct {
 	// Fields are the configured field values by field id, already typed:
 	// string, bool, int, int64, float64, or any value FromGo converts.

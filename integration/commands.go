@@ -12,7 +12,7 @@ import (
 	"github.com/ditstar/ditstar/ledger/lf"
 )
 
-// contractInfo is what the runtime keeps about a contract it has seen.
+// contractInfo is the record the runtime keeps of a contract it has seen.
 type contractInfo struct {
 	template lf.TemplateID
 	// args are the contract's create arguments, for match on archive events.
@@ -21,7 +21,7 @@ type contractInfo struct {
 
 // ledgerCommands converts the commands of one handler result to Ledger API
 // commands. Values are encoded with the Daml-LF types when the catalog
-// knows the template's package, and by their own shape otherwise.
+// contains the template's package, and by their own shape otherwise.
 func (r *Runtime) ledgerCommands(ctx context.Context, cmds []*builtins.Command) ([]*v2.Command, error) {
 	out := make([]*v2.Command, 0, len(cmds))
 	for i, c := range cmds {
@@ -179,8 +179,8 @@ func toGoValue(what string, v starlark.Value) (any, error) {
 	return value, nil
 }
 
-// isPartyID tells untyped encoding which strings are parties: party ids
-// have the form "hint::fingerprint".
+// isPartyID reports whether untyped encoding sends s as a party, because
+// party ids have the form "hint::fingerprint".
 func isPartyID(s string) bool {
 	hint, fingerprint, ok := strings.Cut(s, "::")
 	return ok && hint != "" && fingerprint != ""

@@ -9,9 +9,9 @@ import (
 )
 
 // matches applies a handler's match argument to contract data. A dict
-// matches when every entry equals the contract's value at that key; a key
-// with dots ("owner.name") or a nested dict reaches into nested records. A
-// function matches when it returns a true value. A failing match function
+// matches when every entry equals the contract's value at that key, and a
+// key with dots ("owner.name") or a nested dict reaches into nested
+// records. A function matches when it returns a true value. A failing match function
 // counts as a handler error and the event is not delivered to the handler.
 func (r *Runtime) matches(ctx context.Context, gen *generation, hs *handlerState, cdata starlark.Value) bool {
 	switch m := hs.h.Match.(type) {
