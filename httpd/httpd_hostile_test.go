@@ -4,9 +4,13 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -233,5 +237,41 @@ func TestJWKSEndlessBody(t *testing.T) {
 	}
 	if elapsed := time.Since(start); elapsed > 9*time.Second {
 		t.Errorf("fetch of an endless JWKS returned after %v, at the timeout instead of the cap", elapsed)
+	}
+}
+
+// TestKeyFileNotRegular checks key files that would block or never end when
+// read: New must fail at once.
+func TestKeyFileNotRegular(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for name, auth := range map[string]AuthOptions{
+		"jwks fifo":       {JWKSFile: fifo},
+		"public key fifo": {PublicKeyFile: fifo},
+		"jwks device":     {JWKSFile: os.DevNull},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var err error
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				var s *Server
+				s, err = New(Options{InstanceID: testInstance, Integration: &fakeIntegration{}, Auth: auth,
+					Logger: slog.New(slog.DiscardHandler)})
+				if s != nil {
+					_ = s.Shutdown(context.Background())
+				}
+			}()
+			select {
+			case <-done:
+			case <-time.After(5 * time.Second):
+				t.Fatal("New did not return within 5s")
+			}
+			if err == nil || !strings.Contains(err.Error(), "not a regular file") {
+				t.Errorf("error %v, want one saying it is not a regular file", err)
+			}
+		})
 	}
 }

@@ -226,6 +226,15 @@ func pemFileLoader(path string) func(context.Context) ([]verificationKey, error)
 }
 
 func readFileCapped(path string) ([]byte, error) {
+	// Opening a FIFO blocks until a writer appears, so only regular files
+	// are opened.
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("read key file: %w", err)
+	}
+	if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("read key file %s: it is not a regular file but a directory, pipe, socket or device; point to the key file itself", path)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read key file: %w", err)
