@@ -279,10 +279,16 @@ func connectTarget(cfg *runConfig, p *prepared, log *slog.Logger) (addr, party s
 	if err != nil {
 		return "", "", nil, fmt.Errorf("start the embedded ledger: %w", err)
 	}
-	listenAddr, err := ledger.Listen("127.0.0.1:0")
+	listenAddr, err := ledger.Listen(cfg.ledgerListen)
+	if err != nil && !cfg.ledgerListenSet && errors.Is(err, syscall.EADDRINUSE) {
+		// Another ledger or run already serves the default port; a free
+		// port keeps this run going, and the summary prints it.
+		log.Warn("embedded ledger port busy; serving on a free port instead", "address", cfg.ledgerListen)
+		listenAddr, err = ledger.Listen("127.0.0.1:0")
+	}
 	if err != nil {
 		ledger.Stop()
-		return "", "", nil, fmt.Errorf("start the embedded ledger: %w", err)
+		return "", "", nil, fmt.Errorf("start the embedded ledger on %s: %w (choose another address with --ledger-listen)", cfg.ledgerListen, err)
 	}
 	// A full party id names a party on another participant, so only its
 	// hint is meaningful to the embedded ledger.

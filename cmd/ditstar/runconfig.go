@@ -22,12 +22,14 @@ type runConfig struct {
 	party      string // DAML_LEDGER_PARTY
 	instanceID string
 
-	ledger        string // DABL_LEDGER_URL; empty: the embedded ledger
-	token         string // DAML_LEDGER_TOKEN
-	tokenFile     string
-	applicationID string // DAML_LEDGER_APPLICATION_NAME
-	caFile        string
-	extraDARs     []string
+	ledger          string // DABL_LEDGER_URL; empty: the embedded ledger
+	ledgerListen    string // address of the embedded ledger
+	ledgerListenSet bool   // ledgerListen was given, so a busy port is an error
+	token           string // DAML_LEDGER_TOKEN
+	tokenFile       string
+	applicationID   string // DAML_LEDGER_APPLICATION_NAME
+	caFile          string
+	extraDARs       []string
 
 	listen      string // DABL_HEALTH_PORT sets the port
 	addrFile    string
@@ -45,12 +47,15 @@ type runConfig struct {
 
 // Defaults of `ditstar run`.
 const (
-	defaultPort       = 8089
-	defaultListenHost = "127.0.0.1"
-	defaultConfigFile = "int_args.yaml"
-	defaultQueueSize  = 512
-	maxLogLevel       = 50
-	debugLogLevel     = 10
+	defaultPort = 8089
+	// defaultLedgerListen is where the embedded ledger serves, the port
+	// `ditstar ledger` and `ditstar sandbox` use by default.
+	defaultLedgerListen = "127.0.0.1:6865"
+	defaultListenHost   = "127.0.0.1"
+	defaultConfigFile   = "int_args.yaml"
+	defaultQueueSize    = 512
+	maxLogLevel         = 50
+	debugLogLevel       = 10
 )
 
 // stringList is a repeatable string flag.
@@ -78,6 +83,7 @@ func parseRunConfig(args []string, getenv func(string) string, stderr io.Writer)
 	fs.StringVar(&c.caFile, "ca-file", "", "PEM `file` of roots for a TLS ledger connection")
 	fs.Var(&extra, "dar", "extra DAR `file` to load into the embedded ledger; repeatable")
 	fs.StringVar(&listen, "listen", "", fmt.Sprintf("`address` host:port of the webhook and status server (default %s:%d; env DABL_HEALTH_PORT sets the port)", defaultListenHost, defaultPort))
+	fs.StringVar(&c.ledgerListen, "ledger-listen", defaultLedgerListen, "`address` host:port the embedded ledger serves the Ledger API on; when the default port is busy, a free port is used instead")
 	fs.StringVar(&c.addrFile, "addr-file", "", "`file` to write the server's base URL to once the integration is running")
 	fs.StringVar(&c.ledgerID, "ledger-id", "", "ledger id that Daml custom token claims must name (env DABL_LEDGER_ID; default cloudbox)")
 	fs.StringVar(&c.jwksURL, "jwks-url", "", "`URL` of the JWKS that verifies webhook tokens (env DABL_JWKS_URL); without keys every non-public route answers 401")
@@ -101,6 +107,11 @@ func parseRunConfig(args []string, getenv func(string) string, stderr io.Writer)
 		c.pkgPath = positional[0]
 	}
 	c.extraDARs = extra
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "ledger-listen" {
+			c.ledgerListenSet = true
+		}
+	})
 
 	env := func(field *string, name string) {
 		if *field == "" {
