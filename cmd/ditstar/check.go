@@ -66,7 +66,11 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "%s\n", p.text)
 		}
 		if len(r.problems) > 0 {
-			fmt.Fprintf(stdout, "%s: %d problems\n", target, len(r.problems))
+			noun := "problems"
+			if len(r.problems) == 1 {
+				noun = "problem"
+			}
+			fmt.Fprintf(stdout, "%s: %d %s\n", target, len(r.problems), noun)
 			status = exitFail
 			continue
 		}
@@ -324,6 +328,7 @@ func newCheckInterp() *interp.Interp {
 	return interp.New(interp.Options{
 		Predeclared: builtins.Predeclared(host),
 		Modules:     builtins.Modules(host),
+		ImportHints: builtins.ImportHints(),
 		Limits:      checkLimits,
 		Print:       func(*starlark.Thread, string) {},
 	})
