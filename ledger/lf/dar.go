@@ -37,6 +37,19 @@ const maxDARSize = 256 << 20
 
 // ReadDAR reads and decodes the DAR file at path.
 func ReadDAR(path string) (*DAR, error) {
+	// A FIFO would block the open and a device might never end, so only
+	// regular files are read. A file over maxDARSize is rejected unread,
+	// because its entries may total no more than that.
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("read dar: %w", err)
+	}
+	if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("read dar %s: not a regular file but a directory, pipe, socket or device", path)
+	}
+	if info.Size() > maxDARSize {
+		return nil, fmt.Errorf("read dar %s: file is %d bytes, over the limit of %d", path, info.Size(), maxDARSize)
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read dar: %w", err)

@@ -10,8 +10,11 @@ import (
 	"io"
 	"math"
 	"math/big"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -429,5 +432,20 @@ func TestParseDARTotalSizeCapped(t *testing.T) {
 	_, err = parseDAR("big.dar", data, 3000)
 	if err == nil || !strings.Contains(err.Error(), "limit of 3000 bytes for all entries") {
 		t.Errorf("error %v, want the total size limit", err)
+	}
+}
+
+func TestReadDARNotRegular(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "model.dar")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{fifo, dir, os.DevNull} {
+		var err error
+		withinTimeout(t, "ReadDAR", func() { _, err = ReadDAR(path) })
+		if err == nil || !strings.Contains(err.Error(), "not a regular file") {
+			t.Errorf("ReadDAR(%s): error %v, want one saying it is not a regular file", path, err)
+		}
 	}
 }
