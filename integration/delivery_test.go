@@ -108,6 +108,11 @@ func TestSubmissionAndErrorHandler(t *testing.T) {
 	h := newHarness(t, `
 def main(env, events):
     errors = []
+    sizes = []
+
+    @events.ledger.transaction_end()
+    def end(event):
+        sizes.append(len(event.contract_events))
 
     def on_error(message):
         errors.append(message)
@@ -130,6 +135,10 @@ def main(env, events):
     @events.webhook.get(url_suffix="/errors")
     def get_errors(request):
         return json_response(errors)
+
+    @events.webhook.get(url_suffix="/sizes")
+    def get_sizes(request):
+        return json_response(sizes)
 `)
 	h.start()
 	if _, err := h.rt.HandleWebhook(t.Context(), 0, &WebhookRequest{Method: "POST"}); err != nil {
@@ -139,6 +148,14 @@ def main(env, events):
 	slices.Sort(names)
 	if !reflect.DeepEqual(names, []string{"one", "two"}) {
 		t.Errorf("active contracts after the good webhook = %q, want one and two", names)
+	}
+	var sizes []int
+	waitFor(t, "the transaction of the good webhook", func() bool {
+		h.get(3, &sizes)
+		return len(sizes) == 1
+	})
+	if sizes[0] != 2 {
+		t.Errorf("the two commands of one call made a transaction of %d events, want one transaction of 2", sizes[0])
 	}
 	st := h.rt.Status()
 	if st.Webhooks[0].CommandCount != 2 {
