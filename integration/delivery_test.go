@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/ditstar/ditstar/internal/clock"
+	"github.com/ditstar/ditstar/internal/testdata"
+	"github.com/ditstar/ditstar/ledger/lf"
 )
 
 // gateServer is a loopback HTTP server whose requests block until the test
@@ -405,5 +407,46 @@ def main(env, events):
 	want := QueueStatus{QueueSize: 1, TotalEvents: 1, PendingEvents: 0, SkippedEvents: 1}
 	if st.EventQueue != want {
 		t.Errorf("event_queue = %+v, want %+v", st.EventQueue, want)
+	}
+}
+
+func TestSubmissionRetriedAfterOutage(t *testing.T) {
+	dar, err := lf.ReadDAR(testdata.DAR(t, "dabl-integration-core-1.2.3.dar"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarnessWith(t, `
+def main(env, events):
+    @events.webhook.post()
+    def make(request):
+        return IntegrationResponse(
+            commands=create("Utility.Sequence:Sequence", {"owner": env.party, "name": "retried", "count": 0}),
+            command_timeout=20)
+`, dar, true)
+	h.start()
+	h.proxy.setCut(true)
+	done := make(chan error, 1)
+	go func() {
+		_, err := h.rt.HandleWebhook(t.Context(), 0, &WebhookRequest{Method: "POST"})
+		done <- err
+	}()
+	time.Sleep(300 * time.Millisecond)
+	h.proxy.setCut(false)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(h.logs.String(), "ledger submission failed; retrying") {
+		t.Error("the submission was not retried: the outage did not reach it")
+	}
+
+	// Read the ledger directly, past the proxy.
+	direct := dialForTest(t, h.ledgerAddr, h.party)
+	names := activeNamesOf(t, direct)
+	if !reflect.DeepEqual(names, []string{"retried"}) {
+		t.Errorf("active contracts = %q, want one retried contract", names)
+	}
+	st := h.rt.Status()
+	if st.Webhooks[0].ErrorCount != 0 {
+		t.Errorf("error_count = %d, want 0 after a successful retry: %v", st.Webhooks[0].ErrorCount, *st.Webhooks[0].ErrorMessage)
 	}
 }

@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -37,6 +39,9 @@ type harness struct {
 	party  string
 	dir    string
 	logs   *syncBuffer
+	// proxy is nil unless the harness was built with proxied set.
+	proxy      *faultProxy
+	ledgerAddr string
 
 	opts   Options
 	rt     *Runtime
@@ -76,13 +81,14 @@ func newHarness(t *testing.T, script string) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return newHarnessWith(t, script, dar)
+	return newHarnessWith(t, script, dar, false)
 }
 
 // newHarnessWith builds a harness whose ledger loads dar. With a nil dar the
 // ledger is schemaless, the client's catalog is empty, and the metadata names
-// no Daml model.
-func newHarnessWith(t *testing.T, script string, dar *lf.DAR) *harness {
+// no Daml model. With proxied set, the client reaches the ledger through a
+// faultProxy, which the harness keeps in proxy.
+func newHarnessWith(t *testing.T, script string, dar *lf.DAR, proxied bool) *harness {
 	t.Helper()
 	var dars []*lf.DAR
 	catalog := lf.NewCatalog()
@@ -112,10 +118,16 @@ func newHarnessWith(t *testing.T, script string, dar *lf.DAR) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	address := addr.String()
+	var proxy *faultProxy
+	if proxied {
+		proxy = newFaultProxy(t, address)
+		address = proxy.addr()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	c, err := client.Dial(ctx, client.Config{
-		Address: addr.String(),
+		Address: address,
 		Party:   party,
 		Catalog: catalog,
 		Logger:  logger.With("component", "client"),
@@ -134,7 +146,7 @@ func newHarnessWith(t *testing.T, script string, dar *lf.DAR) *harness {
 	writeFile(t, filepath.Join(dir, "dabl-meta.yaml"), meta)
 	writeFile(t, filepath.Join(dir, "main.star"), script)
 
-	h := &harness{t: t, ledger: ledger, client: c, dar: dar, party: party, dir: dir, logs: logs}
+	h := &harness{t: t, ledger: ledger, client: c, dar: dar, party: party, dir: dir, logs: logs, proxy: proxy, ledgerAddr: addr.String()}
 	h.opts = Options{
 		TypeID:     "test.runtime",
 		InstanceID: "test-instance",
@@ -267,11 +279,36 @@ func (h *harness) archive(cid string) {
 // activeNames returns the name field of every active Sequence contract.
 func (h *harness) activeNames() []string {
 	h.t.Helper()
+	return activeNamesOf(h.t, h.client)
+}
+
+// dialForTest connects a client to address as party and closes it when the
+// test ends.
+func dialForTest(t *testing.T, address, party string) *client.Client {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := client.Dial(ctx, client.Config{Address: address, Party: party})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		c.Close(ctx)
+	})
+	return c
+}
+
+// activeNamesOf returns the name field of every active contract that c
+// reads.
+func activeNamesOf(t *testing.T, c *client.Client) []string {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var names []string
 	errDone := errors.New("done")
-	err := h.client.Stream(ctx, client.Filter{Wildcard: true}, func(it client.Item) error {
+	err := c.Stream(ctx, client.Filter{Wildcard: true}, func(it client.Item) error {
 		switch it.Kind {
 		case client.ItemActive:
 			for _, f := range it.Created.GetCreateArguments().GetFields() {
@@ -285,7 +322,7 @@ func (h *harness) activeNames() []string {
 		return nil
 	})
 	if !errors.Is(err, errDone) {
-		h.t.Fatalf("read active contracts: %v", err)
+		t.Fatalf("read active contracts: %v", err)
 	}
 	return names
 }
@@ -344,4 +381,70 @@ func jsonEqual(a, b string) bool {
 		return false
 	}
 	return reflect.DeepEqual(x, y)
+}
+
+// faultProxy forwards TCP connections to a target address until the test
+// cuts them: while cut, it closes open connections and refuses new ones.
+type faultProxy struct {
+	lis    net.Listener
+	target string
+
+	mu    sync.Mutex
+	cut   bool
+	conns []net.Conn
+}
+
+func newFaultProxy(t *testing.T, target string) *faultProxy {
+	t.Helper()
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &faultProxy{lis: lis, target: target}
+	t.Cleanup(func() {
+		lis.Close()
+		p.setCut(true)
+	})
+	go p.serve()
+	return p
+}
+
+func (p *faultProxy) addr() string { return p.lis.Addr().String() }
+
+func (p *faultProxy) serve() {
+	for {
+		conn, err := p.lis.Accept()
+		if err != nil {
+			return
+		}
+		p.mu.Lock()
+		if p.cut {
+			p.mu.Unlock()
+			conn.Close()
+			continue
+		}
+		upstream, err := net.Dial("tcp", p.target)
+		if err != nil {
+			p.mu.Unlock()
+			conn.Close()
+			continue
+		}
+		p.conns = append(p.conns, conn, upstream)
+		p.mu.Unlock()
+		go func() { io.Copy(upstream, conn); upstream.Close() }()
+		go func() { io.Copy(conn, upstream); conn.Close() }()
+	}
+}
+
+// setCut closes every open connection and refuses new ones while cut.
+func (p *faultProxy) setCut(cut bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cut = cut
+	if cut {
+		for _, c := range p.conns {
+			c.Close()
+		}
+		p.conns = nil
+	}
 }

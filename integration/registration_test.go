@@ -192,7 +192,7 @@ def main(env, events):
     @events.webhook.get()
     def get(request):
         return json_response(seen)
-`, nil)
+`, nil, false)
 	h.start()
 	if _, err := h.rt.HandleWebhook(t.Context(), 0, &WebhookRequest{Method: "POST"}); err != nil {
 		t.Fatal(err)

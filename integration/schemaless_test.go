@@ -28,7 +28,7 @@ def main(env, events):
         return json_response({"seen": seen})
 
     events.webhook.get()(list_seen)
-`, nil)
+`, nil, false)
 	h.start()
 
 	h.createUntyped("1220cafe", "Main", "Note", "first")
