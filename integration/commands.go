@@ -109,7 +109,9 @@ func (r *Runtime) typedTemplate(ctx context.Context, tid lf.TemplateID) bool {
 	if tid.PackageID == "" || strings.HasPrefix(tid.PackageID, "#") {
 		return false
 	}
-	if _, err := r.client.Package(ctx, tid.PackageID); err != nil {
+	fetchCtx, cancel := context.WithTimeout(ctx, packageFetchTimeout)
+	defer cancel()
+	if _, err := r.client.Package(fetchCtx, tid.PackageID); err != nil {
 		return false
 	}
 	_, ok := cat.Template(tid)
