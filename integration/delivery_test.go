@@ -12,8 +12,6 @@ import (
 	"time"
 
 	"github.com/ditstar/ditstar/internal/clock"
-	"github.com/ditstar/ditstar/internal/testdata"
-	"github.com/ditstar/ditstar/ledger/lf"
 )
 
 // gateServer is a loopback HTTP server whose requests block until the test
@@ -411,10 +409,6 @@ def main(env, events):
 }
 
 func TestSubmissionRetriedAfterOutage(t *testing.T) {
-	dar, err := lf.ReadDAR(testdata.DAR(t, "dabl-integration-core-1.2.3.dar"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	h := newHarnessWith(t, `
 def main(env, events):
     @events.webhook.post()
@@ -422,7 +416,7 @@ def main(env, events):
         return IntegrationResponse(
             commands=create("Utility.Sequence:Sequence", {"owner": env.party, "name": "retried", "count": 0}),
             command_timeout=20)
-`, dar, true)
+`, coreDAR(t), true)
 	h.start()
 	h.proxy.setCut(true)
 	done := make(chan error, 1)

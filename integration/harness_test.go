@@ -77,11 +77,25 @@ integration_types:
 
 func newHarness(t *testing.T, script string) *harness {
 	t.Helper()
-	dar, err := lf.ReadDAR(testdata.DAR(t, "dabl-integration-core-1.2.3.dar"))
-	if err != nil {
-		t.Fatal(err)
+	return newHarnessWith(t, script, coreDAR(t), false)
+}
+
+var (
+	coreDAROnce sync.Once
+	coreDARData *lf.DAR
+	coreDARErr  error
+)
+
+// coreDAR reads dabl-integration-core once for all tests, because decoding
+// its packages dominates a test's set-up time under the race detector.
+func coreDAR(t *testing.T) *lf.DAR {
+	t.Helper()
+	path := testdata.DAR(t, "dabl-integration-core-1.2.3.dar")
+	coreDAROnce.Do(func() { coreDARData, coreDARErr = lf.ReadDAR(path) })
+	if coreDARErr != nil {
+		t.Fatal(coreDARErr)
 	}
-	return newHarnessWith(t, script, dar, false)
+	return coreDARData
 }
 
 // newHarnessWith builds a harness whose ledger loads dar. With a nil dar the
