@@ -237,11 +237,14 @@ func TestWebhookErrors(t *testing.T) {
 		{Index: 0, Method: "POST", Suffix: "/busy"},
 		{Index: 1, Method: "POST", Suffix: "/fail"},
 		{Index: 2, Method: "POST", Suffix: "/submit"},
+		{Index: 3, Method: "POST", Suffix: "/stopped"},
 	}}
 	fake.handle = func(_ context.Context, index int, _ *integration.WebhookRequest) (*integration.WebhookResponse, error) {
 		switch index {
 		case 0:
 			return nil, integration.ErrBusy
+		case 3:
+			return nil, integration.ErrNotRunning
 		case 1:
 			return nil, errors.New("handler failed: fail: boom")
 		}
@@ -256,6 +259,17 @@ func TestWebhookErrors(t *testing.T) {
 	}
 	if busy.header.Get("Retry-After") != "1" {
 		t.Errorf("busy: Retry-After %q, want 1", busy.header.Get("Retry-After"))
+	}
+
+	stopped := do(t, http.MethodPost, prefix+"/stopped", "", nil)
+	if stopped.status != http.StatusServiceUnavailable {
+		t.Errorf("stopped: status %d, want 503", stopped.status)
+	}
+	if stopped.errorCode() != "not_running" {
+		t.Errorf("stopped: body %s, want code not_running", stopped.body)
+	}
+	if stopped.header.Get("Retry-After") == "" {
+		t.Error("stopped: no Retry-After header")
 	}
 
 	fail := do(t, http.MethodPost, prefix+"/fail", "", nil)

@@ -91,6 +91,10 @@ func (s *Server) writeWebhookError(w http.ResponseWriter, r *http.Request, hook 
 	case errors.Is(err, integration.ErrBusy):
 		s.metrics.webhookRejected.Inc()
 		writeBusy(w, "busy", err.Error()+": retry later")
+	case errors.Is(err, integration.ErrNotRunning):
+		s.log.Warn("webhook refused: integration not running", attrs...)
+		w.Header().Set("Retry-After", "5")
+		writeError(w, http.StatusServiceUnavailable, "not_running", err.Error())
 	case errors.Is(err, context.DeadlineExceeded) && r.Context().Err() == nil:
 		s.log.Warn("webhook timed out", attrs...)
 		writeBusy(w, "timeout", fmt.Sprintf("webhook handler timed out after %v: retry later", s.webhookTimeout()))

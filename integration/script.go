@@ -11,16 +11,6 @@ import (
 	"github.com/ditstar/ditstar/interp"
 )
 
-// importHints name what a script should use instead of a Python module
-// that ditstar does not provide.
-var importHints = map[string]string{
-	"aiohttp":  "the http module",
-	"requests": "the http module",
-	"urllib":   "the http module",
-	"asyncio":  "nothing: handlers run synchronously, so drop async and await",
-	"logging":  "getIntegrationLogger() from daml_dit_if.api",
-}
-
 // generation is the handler set of one load of the script. A reload under
 // --watch builds a new generation and swaps it in between two events.
 type generation struct {
@@ -46,7 +36,7 @@ func (r *Runtime) loadGeneration(ctx context.Context) (*generation, error) {
 	in := interp.New(interp.Options{
 		Predeclared: builtins.Predeclared(r.host),
 		Modules:     builtins.Modules(r.host),
-		ImportHints: importHints,
+		ImportHints: builtins.ImportHints(),
 		Limits:      r.opts.Limits,
 		Print: func(thread *starlark.Thread, msg string) {
 			r.threadLogger(thread).Info(msg, "source", "print")
