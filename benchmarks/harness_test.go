@@ -72,6 +72,7 @@ func startLedger(b testing.TB) *ledgerEnv {
 	if err != nil {
 		b.Fatal(err)
 	}
+
 	ledger, err := sandbox.New(sandbox.Options{
 		DARs:         []*lf.DAR{dar},
 		Logger:       quietLogger(),
@@ -85,6 +86,7 @@ func startLedger(b testing.TB) *ledgerEnv {
 		b.Fatal(err)
 	}
 	b.Cleanup(ledger.Stop)
+
 	party, err := ledger.AllocateParty("bench")
 	if err != nil {
 		b.Fatal(err)
@@ -94,6 +96,7 @@ func startLedger(b testing.TB) *ledgerEnv {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { conn.Close() })
+
 	return &ledgerEnv{
 		b:        b,
 		ledger:   ledger,

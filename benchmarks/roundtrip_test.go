@@ -12,7 +12,7 @@ import (
 	"github.com/ditstar/ditstar/ledger/client"
 )
 
-// roundTripScript answers each created Sequence contract by archiving it.
+// roundTripScript archives each created Sequence contract.
 const roundTripScript = `
 def main(env, events):
     @events.ledger.contract_created("Utility.Sequence:Sequence")
@@ -20,14 +20,14 @@ def main(env, events):
         return exercise(event.cid, "Archive")
 `
 
-// roundTripClients is the number of concurrent creators, each waiting for
-// the answer to its create before the next one.
+// roundTripClients is the number of concurrent creators. Each waits until
+// the contract it created is archived before it creates the next one.
 const roundTripClients = 8
 
-// BenchmarkRoundTrip measures a handler that answers each created contract
-// with one exercise. Each of roundTripClients creators submits one create,
+// BenchmarkRoundTrip measures a handler that returns one exercise for each
+// created contract. Each of roundTripClients creators submits one create,
 // waits until an observer's stream shows the contract archived by the
-// answer, and repeats. The latency of one round trip runs from the create's
+// handler's exercise, and repeats. The latency of one round trip runs from the create's
 // submission to the archive's arrival on the observer's stream.
 func BenchmarkRoundTrip(b *testing.B) {
 	n := size(10_000, 200)
@@ -95,7 +95,7 @@ func roundTrip(env *ledgerEnv, answers *archiveWatch) (time.Duration, error) {
 }
 
 // archiveWatch records when the archive of each contract arrives on a
-// ledger client's stream. An archive may arrive before its creator asks
+// ledger client's stream. An archive may arrive before its creator waits
 // for it, so each contract id gets a channel of capacity one that the
 // first of the two sides makes.
 type archiveWatch struct {

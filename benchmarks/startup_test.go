@@ -18,9 +18,10 @@ import (
 // BenchmarkStartup measures `ditstar run` as a separate process: the wall
 // time from exec to running, when the command writes its --addr-file, and
 // the resident memory (VmRSS in /proc) after it has been idle for a while.
-// "hello" runs examples/hello on the embedded ledger; "contracts" runs
-// examples/event_log against an embedded ledger in this process holding an
-// active contract set, which the example sweeps before it is running.
+// "hello" runs examples/hello on its own embedded ledger. "contracts" runs
+// examples/event_log against an embedded ledger in this process that holds
+// an active contract set, and the example sweeps that set before it is
+// running.
 func BenchmarkStartup(b *testing.B) {
 	binary := buildDitstar(b)
 	idle := time.Duration(size(2, 0)) * time.Second

@@ -56,6 +56,7 @@ func startWebhooks(b *testing.B) string {
 	if got := pkg.Meta.DamlModel.MainPackageID; got != env.dar.MainPackageID {
 		b.Fatalf("%s names main_package_id %s, but %s has %s: update dit-meta.yaml", webhooksPackage, got, coreDAR, env.dar.MainPackageID)
 	}
+
 	rt, err := integration.New(integration.Options{
 		Package:    pkg,
 		InstanceID: "bench",
@@ -69,6 +70,7 @@ func startWebhooks(b *testing.B) string {
 	if err != nil {
 		b.Fatal(err)
 	}
+
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
@@ -92,6 +94,7 @@ func loadHTTP(b *testing.B, method, url string, want, conns, n int) {
 		clients[i] = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1, DisableCompression: true}}
 		defer clients[i].CloseIdleConnections()
 	}
+
 	var lat latencies
 	errs := make(chan error, conns)
 	b.ResetTimer()
@@ -116,6 +119,7 @@ func loadHTTP(b *testing.B, method, url string, want, conns, n int) {
 	wg.Wait()
 	elapsed := time.Since(begin)
 	b.StopTimer()
+
 	close(errs)
 	if err := <-errs; err != nil {
 		b.Fatal(err)
