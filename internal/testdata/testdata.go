@@ -12,13 +12,18 @@ import (
 
 // DARDir returns the folder of test DARs. When it is missing, the test fails
 // if the CI environment variable is set and is skipped otherwise. The
-// DITSTAR_DARS environment variable overrides the location.
+// DITSTAR_DARS environment variable overrides the location; a relative value
+// is taken from the module root, because go test runs each package in its
+// own folder.
 func DARDir(t testing.TB) string {
 	t.Helper()
+	_, file, _, _ := runtime.Caller(0)
+	root := filepath.Join(filepath.Dir(file), "..", "..")
 	dir := os.Getenv("DITSTAR_DARS")
+	if dir != "" && !filepath.IsAbs(dir) {
+		dir = filepath.Join(root, dir)
+	}
 	if dir == "" {
-		_, file, _, _ := runtime.Caller(0)
-		root := filepath.Join(filepath.Dir(file), "..", "..")
 		dir = filepath.Join(root, "..", "shared", "data", "dars")
 	}
 	if _, err := os.Stat(dir); err != nil {
