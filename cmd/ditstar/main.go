@@ -34,6 +34,12 @@ func main() {
 }
 
 func dispatch(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 2 && args[0] == "help" {
+		// "ditstar help run" shows the flags of run, as "ditstar run -h" does.
+		if _, ok := commands[args[1]]; ok {
+			return dispatch([]string{args[1], "-h"}, stdout, stderr)
+		}
+	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		usage(stdout)
 		if len(args) == 0 {
