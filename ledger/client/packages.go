@@ -134,7 +134,15 @@ func (c *Client) ensurePackages(ctx context.Context, ids ...*v2.Identifier) {
 		if known || failed {
 			continue
 		}
-		if _, err := c.Package(ctx, pkgID); err != nil && ctx.Err() == nil {
+		_, err := c.Package(ctx, pkgID)
+		switch {
+		case err == nil || ctx.Err() != nil:
+		case status.Code(err) == codes.NotFound:
+			// A participant holds the package of every contract it reports,
+			// except a schemaless embedded ledger, where this is expected.
+			c.log.Info("template package not on the participant; its values are decoded without types",
+				"package_id", pkgID, "template", id.GetModuleName()+":"+id.GetEntityName())
+		default:
 			c.log.Warn("cannot fetch the package of a template; its values are decoded without types",
 				"package_id", pkgID, "template", id.GetModuleName()+":"+id.GetEntityName(), "error", err)
 		}
