@@ -18,7 +18,8 @@ import (
 // The caller holds the turn. The call and its submission run to the end
 // even when ctx is cancelled, so that a graceful stop finishes them, and
 // the interpreter's limits still bound the call. It returns the normalised
-// result, or the handler's error after counting and logging it.
+// result, or the handler's error after counting and logging it. When the
+// commands fail to submit, it returns the result with a *SubmissionError.
 func (r *Runtime) callHandler(ctx context.Context, gen *generation, hs *handlerState, args starlark.Tuple, webhook bool) (*builtins.Result, error) {
 	r.inflight.Add(1)
 	defer r.inflight.Done()
@@ -37,7 +38,9 @@ func (r *Runtime) callHandler(ctx context.Context, gen *generation, hs *handlerS
 		r.handlerFailed(hs, err)
 		return nil, err
 	}
-	r.submitResult(ctx, gen, hs, res, true)
+	if err := r.submitResult(ctx, gen, hs, res, true); err != nil {
+		return res, &SubmissionError{Handler: hs.label, Err: err}
+	}
 	return res, nil
 }
 
@@ -58,36 +61,40 @@ func (r *Runtime) handlerFailed(hs *handlerState, err error) {
 // atomic submission. A failure is logged with the command id and counted on
 // the handler. When handleErrors is set and the result has an
 // error_handler, the handler gets the error message, and its own result is
-// submitted without a further error handler.
-func (r *Runtime) submitResult(ctx context.Context, gen *generation, hs *handlerState, res *builtins.Result, handleErrors bool) {
+// submitted without a further error handler. It returns the submission's
+// error, also when the error handler ran.
+func (r *Runtime) submitResult(ctx context.Context, gen *generation, hs *handlerState, res *builtins.Result, handleErrors bool) error {
 	if len(res.Commands) == 0 {
-		return
+		return nil
 	}
 	r.recordCommands(hs, len(res.Commands))
 	commandID := client.NewCommandID()
 	err := r.submit(ctx, hs, commandID, res)
 	if err == nil {
-		return
+		return nil
 	}
 	r.recordHandlerError(hs, err)
 	r.metrics.handlerErrors.WithLabelValues(hs.h.Kind.String(), hs.label).Inc()
 	r.log.Error("submission failed", "handler", hs.name(), "command_id", commandID,
 		"commands", len(res.Commands), "error", err)
 	if !handleErrors || res.ErrorHandler == nil {
-		return
+		return err
 	}
 	value, callErr := gen.interp.Call(ctx, res.ErrorHandler, starlark.Tuple{starlark.String(err.Error())}, nil,
 		r.threadSetup(hs.name()+".error_handler"))
 	if callErr != nil {
 		r.handlerFailed(hs, fmt.Errorf("error_handler: %w", callErr))
-		return
+		return err
 	}
 	follow, normErr := builtins.NormalizeResult(value, false)
 	if normErr != nil {
 		r.handlerFailed(hs, fmt.Errorf("error_handler: %w", normErr))
-		return
+		return err
 	}
-	r.submitResult(ctx, gen, hs, follow, false)
+	// A failure of the error handler's own commands is counted and logged
+	// by that call, and the original error is the one to report.
+	_ = r.submitResult(ctx, gen, hs, follow, false)
+	return err
 }
 
 func (r *Runtime) submit(ctx context.Context, hs *handlerState, commandID string, res *builtins.Result) error {

@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -162,8 +163,10 @@ def main(env, events):
 		t.Errorf("command_count = %d, want 2", st.Webhooks[0].CommandCount)
 	}
 
-	if _, err := h.rt.HandleWebhook(t.Context(), 1, &WebhookRequest{Method: "POST"}); err != nil {
-		t.Fatal(err)
+	_, err := h.rt.HandleWebhook(t.Context(), 1, &WebhookRequest{Method: "POST"})
+	var submitErr *SubmissionError
+	if !errors.As(err, &submitErr) {
+		t.Fatalf("webhook with a failing submission: error = %v, want a *SubmissionError", err)
 	}
 	var errs []string
 	h.get(2, &errs)

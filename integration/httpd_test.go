@@ -87,3 +87,96 @@ def main(env, events):
 		t.Errorf("webhook label = %q, want Echo", status.Webhooks[0].Label)
 	}
 }
+
+func TestWebhookSubmissionFailureIs500(t *testing.T) {
+	rt, _ := integration.StartForTest(t, `
+def main(env, events):
+    errors = []
+
+    def on_error(message):
+        errors.append(message)
+
+    @events.webhook.post(url_suffix="/bad")
+    def bad(request):
+        return IntegrationWebhookResponse(
+            commands=[create("Utility.Sequence:Sequence", {"owner": env.party, "nope": 1})],
+            response=json_response({"ok": True}))
+
+    @events.webhook.post(url_suffix="/handled")
+    def handled(request):
+        return IntegrationResponse(
+            commands=[create("Utility.Sequence:Sequence", {"owner": env.party, "nope": 2})],
+            error_handler=on_error)
+
+    @events.webhook.get(url_suffix="/errors")
+    def get_errors(request):
+        return json_response(errors)
+`)
+	base := serveForTest(t, rt)
+
+	for _, suffix := range []string{"/bad", "/handled"} {
+		resp, err := http.Post(base+"/integration/test-instance"+suffix, "application/json", strings.NewReader(`{}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusInternalServerError {
+			t.Errorf("%s: status = %d, want 500; body %s", suffix, resp.StatusCode, body)
+		}
+		var got struct {
+			Code        string `json:"code"`
+			Description string `json:"description"`
+		}
+		if err := json.Unmarshal(body, &got); err != nil {
+			t.Fatalf("%s: body %q: %v", suffix, body, err)
+		}
+		if got.Code != "submission_failed" {
+			t.Errorf("%s: code = %q, want submission_failed", suffix, got.Code)
+		}
+		if !strings.Contains(got.Description, "nope") {
+			t.Errorf("%s: description %q does not name the invalid field nope", suffix, got.Description)
+		}
+	}
+
+	resp, err := http.Get(base + "/integration/test-instance/errors")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var errs []string
+	if err := json.Unmarshal(body, &errs); err != nil {
+		t.Fatalf("errors body %q: %v", body, err)
+	}
+	if len(errs) != 1 || !strings.Contains(errs[0], "nope") {
+		t.Errorf("error_handler received %q, want one message naming the field nope", errs)
+	}
+	st := rt.Status()
+	for i := range 2 {
+		if st.Webhooks[i].ErrorCount != 1 {
+			t.Errorf("webhook %d error_count = %d, want 1", i, st.Webhooks[i].ErrorCount)
+		}
+	}
+}
+
+// serveForTest serves rt over HTTP on a loopback port until the test ends
+// and returns the server's base URL.
+func serveForTest(t *testing.T, rt *integration.Runtime) string {
+	t.Helper()
+	srv, err := httpd.New(httpd.Options{InstanceID: "test-instance", Integration: rt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(lis)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	})
+	return "http://" + lis.Addr().String()
+}

@@ -46,6 +46,24 @@ func authLevel(name string) AuthLevel {
 // start or has stopped; the status document holds the reason.
 var ErrNotRunning = errors.New("integration is not running; see the status for the error")
 
+// SubmissionError is the error of a handler call whose commands failed to
+// submit, because they could not be encoded or the ledger rejected them
+// after the retries.
+type SubmissionError struct {
+	// Handler is the handler's label.
+	Handler string
+	Err     error
+}
+
+func (e *SubmissionError) Error() string {
+	return fmt.Sprintf("commands of handler %q failed to submit: %v", e.Handler, e.Err)
+}
+
+func (e *SubmissionError) Unwrap() error { return e.Err }
+
+// Code returns the code of the JSON error body that the HTTP server sends.
+func (e *SubmissionError) Code() string { return "submission_failed" }
+
 // HandleWebhook calls the webhook handler at index with req. The request
 // waits for its turn; when more than Options.MaxWebhookWaiting requests
 // wait, or the wait exceeds Options.WebhookWait, it returns ErrBusy. A
@@ -101,6 +119,10 @@ func (r *Runtime) HandleWebhook(ctx context.Context, index int, req *WebhookRequ
 	})
 	start := time.Now()
 	res, err := r.callHandler(ctx, gen, hs, starlark.Tuple{request}, true)
+	var submitErr *SubmissionError
+	if errors.As(err, &submitErr) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("webhook handler %q failed: %w", hs.label, err)
 	}
