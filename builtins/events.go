@@ -3,6 +3,7 @@ package builtins
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -363,31 +364,52 @@ func (e *Events) webhookRegistration(name, method string) *starlark.Builtin {
 	})
 }
 
-// CheckURLSuffix accepts the aiohttp route patterns that the runtime can
-// serve: literal path segments and whole-segment parameters "{name}" or
-// "{name:regex}", where only the last segment may use the regex ".*" or
-// ".+" to match the rest of the path.
+// CheckURLSuffix accepts the route patterns that the runtime can serve:
+// literal path segments and whole-segment parameters in the httprouter form
+// ":name" or the aiohttp forms "{name}" and "{name:regex}". The regex uses
+// Go's RE2 syntax and must match the whole segment. Only the last segment
+// may use the regex ".*" or ".+" to match the rest of the path.
 func CheckURLSuffix(suffix string) error {
 	segments := strings.Split(strings.TrimPrefix(suffix, "/"), "/")
 	for i, seg := range segments {
+		if strings.HasPrefix(seg, ":") {
+			if !isIdentifier(seg[1:]) {
+				return fmt.Errorf("invalid parameter %q in %q: the name must be an identifier, as in :id", seg, suffix)
+			}
+			continue
+		}
 		if !strings.HasPrefix(seg, "{") {
 			if strings.ContainsAny(seg, "{}:*") {
-				return fmt.Errorf("invalid segment %q in %q: a segment is literal text without {, }, : or *, or one whole {name} parameter", seg, suffix)
+				return fmt.Errorf("invalid segment %q in %q: a segment is literal text without {, }, : or *, or one whole :name or {name} parameter", seg, suffix)
 			}
 			continue
 		}
 		if !strings.HasSuffix(seg, "}") {
 			return fmt.Errorf("invalid parameter %q in %q: a parameter fills its whole segment, as in /orders/{id}", seg, suffix)
 		}
-		param, pattern, _ := strings.Cut(seg[1:len(seg)-1], ":")
+		param, pattern, hasPattern := strings.Cut(seg[1:len(seg)-1], ":")
 		if !isIdentifier(param) {
 			return fmt.Errorf("invalid parameter %q in %q: the name must be an identifier, as in {id}", seg, suffix)
 		}
-		if (pattern == ".*" || pattern == ".+") && i != len(segments)-1 {
-			return fmt.Errorf("invalid parameter %q in %q: a parameter matching the rest of the path must be the last segment", seg, suffix)
+		if pattern == ".*" || pattern == ".+" {
+			if i != len(segments)-1 {
+				return fmt.Errorf("invalid parameter %q in %q: a parameter matching the rest of the path must be the last segment", seg, suffix)
+			}
+			continue
+		}
+		if hasPattern {
+			if _, err := CompileRouteRegexp(pattern); err != nil {
+				return fmt.Errorf("invalid regular expression %q of parameter %q in %q: %w", pattern, param, suffix, err)
+			}
 		}
 	}
 	return nil
+}
+
+// CompileRouteRegexp compiles the regex of a "{name:regex}" route parameter
+// so that it matches only a whole parameter value, as aiohttp matches it.
+func CompileRouteRegexp(pattern string) (*regexp.Regexp, error) {
+	return regexp.Compile("^(?:" + pattern + ")$")
 }
 
 func isIdentifier(s string) bool {

@@ -127,6 +127,9 @@ func TestEventsArgumentErrors(t *testing.T) {
 		{`events.webhook.get(url_suffix="/x{id}")`, `get: url_suffix: invalid segment "x{id}"`},
 		{`events.webhook.get(url_suffix="/{id")`, `get: url_suffix: invalid parameter "{id"`},
 		{`events.webhook.get(url_suffix="/{p:.*}/more")`, "must be the last segment"},
+		{`events.webhook.get(url_suffix="/n/{num:[0-9}")`, `get: url_suffix: invalid regular expression "[0-9" of parameter "num"`},
+		{`events.webhook.get(url_suffix="/a/:")`, `get: url_suffix: invalid parameter ":" in "/a/:": the name must be an identifier`},
+		{`events.webhook.get(url_suffix="/a/:b:c")`, `get: url_suffix: invalid parameter ":b:c"`},
 		{`events.webhook.post(auth=3)`, "post: auth: got int 3, want AuthorizationLevel.PUBLIC, ANY_PARTY or INTEGRATION_PARTY"},
 		{`events.time.periodic_interval(-1)`, "periodic_interval: seconds: got -1, want a positive number of seconds"},
 		{`events.time.periodic_interval(float("inf"))`, "periodic_interval: seconds: got +inf, want a positive number of seconds"},
@@ -193,6 +196,23 @@ func TestTemplateSetContains(t *testing.T) {
 	for _, tt := range tests {
 		if got := tt.set.Contains(tt.id); got != tt.want {
 			t.Errorf("%s: Contains = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestCheckURLSuffixAccepts(t *testing.T) {
+	for _, suffix := range []string{
+		"",
+		"/orders",
+		"/orders/:id",
+		"/orders/:id/lines/:line",
+		"/orders/{id}",
+		`/orders/{id:\d+}`,
+		"/files/{path:.*}",
+		`/code/{code:[A-Z]{3}}`,
+	} {
+		if err := CheckURLSuffix(suffix); err != nil {
+			t.Errorf("CheckURLSuffix(%q) = %v, want nil", suffix, err)
 		}
 	}
 }

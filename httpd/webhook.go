@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/julienschmidt/httprouter"
@@ -21,6 +22,11 @@ type coder interface{ Code() string }
 // slots or rejects the request with 503, hands the request to the
 // integration and sends its response.
 func (s *Server) serveWebhook(w http.ResponseWriter, r *http.Request, hook integration.Webhook, ps httprouter.Params) {
+	params := routeParams(hook, ps)
+	if err := hook.Params.Check(params); err != nil {
+		writeError(w, http.StatusNotFound, "not_found", fmt.Sprintf("no route for path %q: %v", r.URL.Path, err))
+		return
+	}
 	p, ok := s.authenticate(w, r, hook.Auth)
 	if !ok {
 		return
@@ -45,11 +51,8 @@ func (s *Server) serveWebhook(w http.ResponseWriter, r *http.Request, hook integ
 		Path:   r.URL.Path,
 		Header: r.Header.Clone(),
 		Query:  r.URL.Query(),
-		Params: make(map[string]string, len(ps)),
+		Params: params,
 		Body:   body,
-	}
-	for _, p := range ps {
-		req.Params[p.Key] = p.Value
 	}
 	if p != nil {
 		req.Parties = p.parties
@@ -76,6 +79,22 @@ func (s *Server) serveWebhook(w http.ResponseWriter, r *http.Request, hook integ
 	}
 	w.WriteHeader(status)
 	_, _ = w.Write(resp.Body)
+}
+
+// routeParams returns the route parameters as the script's match_info. The
+// value of a final catch-all parameter ("*path") loses the leading "/" that
+// httprouter keeps, as in aiohttp, where the "/" before "{path:.*}" is part
+// of the literal route.
+func routeParams(hook integration.Webhook, ps httprouter.Params) map[string]string {
+	params := make(map[string]string, len(ps))
+	for _, p := range ps {
+		value := p.Value
+		if strings.HasSuffix(hook.Suffix, "/*"+p.Key) {
+			value = strings.TrimPrefix(value, "/")
+		}
+		params[p.Key] = value
+	}
+	return params
 }
 
 // webhookTimeout is how long a webhook handler may take: 90% of the write

@@ -42,6 +42,9 @@ type Webhook struct {
 	// Suffix is the handler's url_suffix as an httprouter pattern relative to
 	// /integration/{id}, for example "" or "/orders/:id".
 	Suffix string
+	// Params checks the parameter values of a matched route. It is nil
+	// when no parameter has a regular expression.
+	Params *RouteParams
 	Auth   AuthLevel
 	Label  string
 }

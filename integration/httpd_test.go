@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -179,4 +180,63 @@ func serveForTest(t *testing.T, rt *integration.Runtime) string {
 		srv.Shutdown(ctx)
 	})
 	return "http://" + lis.Addr().String()
+}
+
+func TestRouteParametersOverHTTP(t *testing.T) {
+	rt, _ := integration.StartForTest(t, `
+def main(env, events):
+    @events.webhook.get(url_suffix="/orders/:id")
+    def order(request):
+        return json_response(request.match_info)
+
+    @events.webhook.get(url_suffix="/numbers/{num:[0-9]+}")
+    def number(request):
+        return json_response(request.match_info)
+
+    @events.webhook.get(url_suffix="/files/{path:.+}")
+    def file(request):
+        return json_response(request.match_info)
+`)
+	base := serveForTest(t, rt) + "/integration/test-instance"
+
+	tests := []struct {
+		path   string
+		status int
+		body   string
+	}{
+		{"/orders/o-17", 200, `{"id": "o-17"}`},
+		{"/numbers/42", 200, `{"num": "42"}`},
+		{"/numbers/4x2", 404, ""},
+		{"/files/a/b.txt", 200, `{"path": "a/b.txt"}`},
+		{"/files/", 404, ""},
+	}
+	for _, tt := range tests {
+		resp, err := http.Get(base + tt.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tt.status {
+			t.Errorf("GET %s: status = %d, want %d; body %s", tt.path, resp.StatusCode, tt.status, body)
+			continue
+		}
+		if tt.status == 200 && !jsonEqual(string(body), tt.body) {
+			t.Errorf("GET %s: match_info = %s, want %s", tt.path, body, tt.body)
+		}
+		if tt.status == 404 && !strings.Contains(string(body), `"not_found"`) {
+			t.Errorf("GET %s: body %s, want code not_found", tt.path, body)
+		}
+	}
+	if n := rt.Status().Webhooks[1].UseCount; n != 1 {
+		t.Errorf("use_count of the numbers route = %d, want 1: a mismatched value reached the handler", n)
+	}
+}
+
+func jsonEqual(a, b string) bool {
+	var x, y any
+	if json.Unmarshal([]byte(a), &x) != nil || json.Unmarshal([]byte(b), &y) != nil {
+		return false
+	}
+	return reflect.DeepEqual(x, y)
 }

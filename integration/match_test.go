@@ -59,6 +59,8 @@ func TestRoutePattern(t *testing.T) {
 		"/a/{x}/b/{y}":     "/a/:x/b/:y",
 		"/files/{path:.*}": "/files/*path",
 		"/n/{num:[0-9]+}":  "/n/:num",
+		"/orders/:id":      "/orders/:id",
+		"/files/{path:.+}": "/files/*path",
 	}
 	for suffix, want := range tests {
 		if got := routePattern(suffix); got != want {

@@ -96,6 +96,7 @@ func newGeneration(id int64, in *interp.Interp, events *builtins.Events) *genera
 		case builtins.KindWebhook:
 			hs.index = len(gen.webhooks)
 			hs.route = routePattern(h.URLSuffix)
+			hs.routeParams = routeParams(h.URLSuffix)
 			gen.webhooks = append(gen.webhooks, hs)
 		case builtins.KindTimer:
 			hs.index = len(gen.timers)

@@ -3,7 +3,6 @@ package integration
 import (
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"go.starlark.net/starlark"
@@ -17,8 +16,10 @@ type handlerState struct {
 	h     *builtins.Handler
 	index int
 	label string
-	// route is a webhook's url_suffix as an httprouter pattern.
-	route string
+	// route is a webhook's url_suffix as an httprouter pattern, and
+	// routeParams the regular expressions of its parameters.
+	route       string
+	routeParams *RouteParams
 
 	useCount     int64
 	commandCount int64
@@ -75,34 +76,6 @@ func secondsText(v starlark.Value) string {
 		return fmt.Sprintf("%d", int64(f))
 	}
 	return v.String()
-}
-
-// routePattern turns an aiohttp url_suffix ("/orders/{id}") into an
-// httprouter pattern ("/orders/:id"). A final "{name:.*}" becomes the
-// catch-all "*name".
-func routePattern(suffix string) string {
-	if suffix == "" {
-		return ""
-	}
-	if !strings.HasPrefix(suffix, "/") {
-		suffix = "/" + suffix
-	}
-	segments := strings.Split(suffix, "/")
-	for i, seg := range segments {
-		if !strings.HasPrefix(seg, "{") || !strings.HasSuffix(seg, "}") {
-			continue
-		}
-		inner := seg[1 : len(seg)-1]
-		name, pattern, hasPattern := strings.Cut(inner, ":")
-		if hasPattern && (pattern == ".*" || pattern == ".+") && i == len(segments)-1 {
-			segments[i] = "*" + name
-			continue
-		}
-		// NOTE: a regular expression in a route parameter is dropped, so the
-		// parameter matches any single path segment.
-		segments[i] = ":" + name
-	}
-	return strings.Join(segments, "/")
 }
 
 func (r *Runtime) recordUse(hs *handlerState) {

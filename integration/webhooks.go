@@ -25,6 +25,7 @@ func (r *Runtime) Webhooks() []Webhook {
 			Index:  hs.index,
 			Method: hs.h.Method,
 			Suffix: hs.route,
+			Params: hs.routeParams,
 			Auth:   authLevel(hs.h.Auth),
 			Label:  hs.label,
 		}
