@@ -246,3 +246,30 @@ assert_eq(lengths[-1], 9999)
 		t.Fatalf("reading a 9999-field form did not finish within %v", hostileTimeout)
 	}
 }
+
+// TestIntHugeStringRejected checks int() of long digit strings, which Python
+// 3.11 and later reject over 4300 digits in bases that are not powers of
+// two, because the conversion is quadratic. A 1 MB string took 2 s.
+func TestIntHugeStringRejected(t *testing.T) {
+	h, _ := testHost(t)
+	huge := starlark.String(strings.Repeat("7", 1<<20))
+	for _, src := range []string{`int(text)`, `int(text, 10)`, `int(text, base=7)`, `int("-" + text, 0)`, `int(" " + text + " ")`} {
+		err := runHostile(t, h, src, starlark.StringDict{"text": huge})
+		if err == nil || !strings.Contains(err.Error(), "over the limit of 4300 digits") {
+			t.Errorf("%s: error %.200v, want the 4300-digit limit", src, err)
+		}
+	}
+	ok := []string{
+		`assert.eq(int("7" * 4300) % 10, 7)`,
+		`assert.eq(int("f" * 100000, 16) % 16, 15)`,
+		`assert.eq(int("0x" + "f" * 100000, 0) % 16, 15)`,
+		`assert.eq(int(Decimal("12.7")), 12)`,
+		`assert.eq(int("12"), 12)`,
+		`assert.eq(int(3.9), 3)`,
+	}
+	for _, src := range ok {
+		if err := runHostile(t, h, src, nil); err != nil {
+			t.Errorf("%s: %v", src, err)
+		}
+	}
+}

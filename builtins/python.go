@@ -28,11 +28,79 @@ func pythonBuiltins() starlark.StringDict {
 	}
 	return starlark.StringDict{
 		"float": wrap("float", func(d Decimal) (starlark.Value, error) { return starlark.Float(d.D.Float64()), nil }),
-		"int":   wrap("int", func(d Decimal) (starlark.Value, error) { return decimalToInt(d) }),
+		"int":   limitIntDigits(wrap("int", func(d Decimal) (starlark.Value, error) { return decimalToInt(d) })),
 		"abs":   wrap("abs", func(d Decimal) (starlark.Value, error) { return Decimal{absDecimal(d.D)}, nil }),
 		"round": starlark.NewBuiltin("round", pythonRound),
 		"sum":   starlark.NewBuiltin("sum", pythonSum),
 	}
+}
+
+// limitIntDigits wraps int so that, as in Python 3.11 and later, a string
+// of more than maxNumberDigits digits in a base that is not a power of two
+// is rejected: converting it takes time quadratic in its length, and a
+// handler's deadline cannot interrupt the conversion.
+func limitIntDigits(intBuiltin *starlark.Builtin) *starlark.Builtin {
+	return starlark.NewBuiltin("int", func(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+		if len(args) > 0 {
+			if text, ok := args[0].(starlark.String); ok && quadraticIntBase(string(text), intBase(args, kwargs)) {
+				if err := checkAlnum(string(text)); err != nil {
+					return nil, fmt.Errorf("int: %w", err)
+				}
+			}
+		}
+		return starlark.Call(thread, intBuiltin, args, kwargs)
+	})
+}
+
+// intBase returns the base argument of an int call, 10 when absent and -1
+// when it is not an int, which int itself then rejects.
+func intBase(args starlark.Tuple, kwargs []starlark.Tuple) int {
+	var base starlark.Value
+	if len(args) > 1 {
+		base = args[1]
+	}
+	for _, kv := range kwargs {
+		if name, ok := kv[0].(starlark.String); ok && name == "base" {
+			base = kv[1]
+		}
+	}
+	if base == nil {
+		return 10
+	}
+	n, err := starlark.AsInt32(base)
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+// quadraticIntBase reports whether converting text in base takes time
+// quadratic in its length: every base but the powers of two. Base 0 takes
+// the base from a 0x, 0o or 0b prefix, and is decimal without one.
+func quadraticIntBase(text string, base int) bool {
+	switch base {
+	case 2, 4, 8, 16, 32:
+		return false
+	case 0:
+		t := strings.ToLower(strings.TrimLeft(strings.TrimSpace(text), "+-"))
+		return !strings.HasPrefix(t, "0x") && !strings.HasPrefix(t, "0o") && !strings.HasPrefix(t, "0b")
+	}
+	return base > 0
+}
+
+// checkAlnum is checkDigits for any base up to 36: it counts letters too.
+func checkAlnum(s string) error {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i] | 0x20 // lowercase ASCII letters; digits are unchanged
+		if (s[i] >= '0' && s[i] <= '9') || (c >= 'a' && c <= 'z') {
+			n++
+		}
+	}
+	if n > maxNumberDigits {
+		return fmt.Errorf("%w: number of %d digits is over the limit of %d digits", errTooManyDigits, n, maxNumberDigits)
+	}
+	return nil
 }
 
 // decimalToInt truncates toward zero, as Python's int(Decimal) does.
