@@ -257,12 +257,16 @@ func (d *decoder) optional(t *Type, o *v2.Optional, path string) (any, error) {
 
 func (d *decoder) genMap(t *Type, m *v2.GenMap, path string) (any, error) {
 	out := &Map{}
+	seen := make(map[string]bool, len(m.GetEntries()))
 	for i, e := range m.GetEntries() {
-		for _, prev := range m.GetEntries()[:i] {
-			if proto.Equal(prev.GetKey(), e.GetKey()) {
-				return nil, d.fail(path, "duplicate key at entry %d of %s", i, t)
-			}
+		id, err := valueIdentity(e.GetKey())
+		if err != nil {
+			return nil, d.fail(path, "key at entry %d: %v", i, err)
 		}
+		if seen[id] {
+			return nil, d.fail(path, "duplicate key at entry %d of %s", i, t)
+		}
+		seen[id] = true
 		key, err := d.decode(t.Args[0], e.GetKey(), fmt.Sprintf("%s[key %d]", path, i))
 		if err != nil {
 			return nil, err
@@ -518,4 +522,16 @@ func valueKind(v *v2.Value) string {
 		return "Enum"
 	}
 	return "empty"
+}
+
+// valueIdentity returns a string that two Ledger API values share exactly
+// when proto.Equal holds for them: their deterministic encoding. GenMap
+// keys are checked for repeats with it in linear time, where comparing
+// every pair of keys took quadratic time.
+func valueIdentity(v *v2.Value) (string, error) {
+	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("encode map key: %w", err)
+	}
+	return string(b), nil
 }

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	v2 "github.com/digital-asset/dazl-client/v8/go/api/com/daml/ledger/api/v2"
-	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/emptypb"
 )
 
@@ -268,17 +267,21 @@ func (e *encoder) encodeGenMap(t *Type, v any, path string) (*v2.Value, error) {
 		return nil, e.mismatch(path, v, t)
 	}
 	out := &v2.GenMap{Entries: make([]*v2.GenMap_Entry, 0, m.Len())}
+	seen := make(map[string]bool, m.Len())
 	for i, k := range m.Keys {
 		keyPath := fmt.Sprintf("%s[%s]", path, shortValue(k))
 		ek, err := e.encode(t.Args[0], k, keyPath)
 		if err != nil {
 			return nil, err
 		}
-		for _, prev := range out.Entries {
-			if proto.Equal(prev.Key, ek) {
-				return nil, &EncodeError{Op: e.op, Path: keyPath, Want: "unique keys in " + t.String() + "; this key appears twice"}
-			}
+		id, err := valueIdentity(ek)
+		if err != nil {
+			return nil, e.typeError(keyPath, err)
 		}
+		if seen[id] {
+			return nil, &EncodeError{Op: e.op, Path: keyPath, Want: "unique keys in " + t.String() + "; this key appears twice"}
+		}
+		seen[id] = true
 		ev, err := e.encode(t.Args[1], m.Values[i], keyPath)
 		if err != nil {
 			return nil, err

@@ -463,3 +463,50 @@ func TestReadDARNotRegular(t *testing.T) {
 		}
 	}
 }
+
+// TestGenMapManyKeysLinear decodes and encodes a GenMap of 100000 keys.
+// Checking for repeated keys compared every pair of keys with proto.Equal,
+// which for this many took minutes.
+func TestGenMapManyKeysLinear(t *testing.T) {
+	c := NewCatalog()
+	typ := Prim(TypeGenMap, Prim(TypeInt64), Prim(TypeText))
+	entries := make([]*v2.GenMap_Entry, 100000)
+	goMap := &Map{}
+	for i := range entries {
+		entries[i] = &v2.GenMap_Entry{
+			Key:   &v2.Value{Sum: &v2.Value_Int64{Int64: int64(i)}},
+			Value: &v2.Value{Sum: &v2.Value_Text{Text: "v"}},
+		}
+		goMap.Keys = append(goMap.Keys, int64(i))
+		goMap.Values = append(goMap.Values, "v")
+	}
+	value := &v2.Value{Sum: &v2.Value_GenMap{GenMap: &v2.GenMap{Entries: entries}}}
+
+	var decoded any
+	var err error
+	withinTimeout(t, "Decode", func() { decoded, err = c.Decode(typ, value) })
+	if err != nil {
+		t.Fatalf("Decode: %v", err)
+	}
+	if n := decoded.(*Map).Len(); n != len(entries) {
+		t.Errorf("decoded %d entries, want %d", n, len(entries))
+	}
+	withinTimeout(t, "Encode", func() { _, err = c.Encode(typ, goMap) })
+	if err != nil {
+		t.Fatalf("Encode: %v", err)
+	}
+
+	// A repeat is still found, at the end of the map.
+	entries = append(entries, &v2.GenMap_Entry{Key: &v2.Value{Sum: &v2.Value_Int64{Int64: 7}}, Value: &v2.Value{Sum: &v2.Value_Text{Text: "w"}}})
+	value.GetGenMap().Entries = entries
+	withinTimeout(t, "Decode", func() { _, err = c.Decode(typ, value) })
+	if err == nil || !strings.Contains(err.Error(), "duplicate key at entry 100000") {
+		t.Errorf("Decode of a repeated key: error %v, want a duplicate key at entry 100000", err)
+	}
+	goMap.Keys = append(goMap.Keys, int64(7))
+	goMap.Values = append(goMap.Values, "w")
+	withinTimeout(t, "Encode", func() { _, err = c.Encode(typ, goMap) })
+	if err == nil || !strings.Contains(err.Error(), "appears twice") {
+		t.Errorf("Encode of a repeated key: error %v, want one saying the key appears twice", err)
+	}
+}
