@@ -135,6 +135,10 @@ type Runtime struct {
 	// Ledger API requires. Accessed only while holding the turn.
 	contracts map[string]contractInfo
 
+	// templateWarnings holds the template references whose name-only
+	// match has been logged, so that each is logged once.
+	templateWarnings sync.Map
+
 	statusMu  sync.Mutex
 	running   bool
 	startTime time.Time

@@ -2,6 +2,7 @@ package integration
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -77,5 +78,86 @@ func (h *harness) createUntyped(pkg, module, entity, text string) {
 	defer cancel()
 	if _, err := h.client.Submit(ctx, client.Submission{Commands: []*v2.Command{cmd}}); err != nil {
 		h.t.Fatalf("create %s:%s:%s: %v", pkg, module, entity, err)
+	}
+}
+
+// On a ledger that holds no package, package-name references, env.tid and
+// commands with "Module:Entity" names work by name as contract_created does.
+func TestSchemalessNamesWithoutPackage(t *testing.T) {
+	h := newHarnessWith(t, `
+def main(env, events):
+    seen = []
+    tid = env.tid("Main:Note")
+
+    def on_note(event):
+        seen.append(event.cdata["text"])
+
+    events.ledger.contract_created("#notes:Main:Note")(on_note)
+    events.ledger.contract_created("#notes:Main:Note", sweep=False)(lambda event: None)
+
+    def list_seen(request):
+        return json_response({"seen": seen, "tid": tid})
+
+    events.webhook.get()(list_seen)
+
+    def add(request):
+        return create("Main:Note", {"owner": env.party, "text": "from the webhook"})
+
+    events.webhook.post()(add)
+`, nil, false)
+	h.start()
+
+	h.createUntyped("1220cafe", "Main", "Note", "first")
+	var body struct {
+		Seen []string
+		Tid  string
+	}
+	waitFor(t, "the first note delivered", func() bool {
+		h.get(0, &body)
+		return len(body.Seen) == 1
+	})
+	if body.Tid != "Main:Note" {
+		t.Errorf(`env.tid("Main:Note") = %q, want the name unchanged`, body.Tid)
+	}
+
+	if _, err := h.rt.HandleWebhook(t.Context(), 1, &WebhookRequest{Method: "POST"}); err != nil {
+		t.Fatalf("create of Main:Note: %v", err)
+	}
+	waitFor(t, "the webhook's note delivered", func() bool {
+		h.get(0, &body)
+		return len(body.Seen) == 2
+	})
+	if body.Seen[1] != "from the webhook" {
+		t.Errorf("seen = %q, want the webhook's note second", body.Seen)
+	}
+	// Two registrations used "#notes:Main:Note" and env.tid and the create
+	// used "Main:Note", and the warning is logged once for each reference.
+	warnings := map[string]int{}
+	for _, line := range strings.Split(h.logs.String(), "\n") {
+		if strings.Contains(line, "resolving it by module and entity alone") {
+			_, ref, _ := strings.Cut(line, "template=")
+			warnings[ref]++
+		}
+	}
+	want := map[string]int{"#notes:Main:Note": 1, "Main:Note": 1}
+	if !reflect.DeepEqual(warnings, want) {
+		t.Errorf("name-only match warnings by reference = %v, want %v", warnings, want)
+	}
+}
+
+// With no package and no contract of the template seen, a command names the
+// missing package id in its error.
+func TestSchemalessCommandWithoutPackageFails(t *testing.T) {
+	h := newHarnessWith(t, `
+def main(env, events):
+    def add(request):
+        return create("Main:Note", {"owner": env.party, "text": "lost"})
+
+    events.webhook.post()(add)
+`, nil, false)
+	h.start()
+	_, err := h.rt.HandleWebhook(t.Context(), 0, &WebhookRequest{Method: "POST"})
+	if err == nil || !strings.Contains(err.Error(), "<package-id>:Main:Note") {
+		t.Errorf("create of Main:Note: error = %v, want one asking for the package id", err)
 	}
 }

@@ -3,6 +3,7 @@ package integration
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -72,7 +73,7 @@ func (r *Runtime) resolveTemplates(ref string, packageDefaulting bool) (builtins
 				return builtins.TemplateSet{IDs: []lf.TemplateID{id}}, nil
 			}
 		}
-		if parseErr == nil && id.PackageID == "" {
+		if parseErr == nil && (id.PackageID == "" || strings.HasPrefix(id.PackageID, "#")) {
 			return r.resolveUnqualified(ref, id, packageDefaulting, err)
 		}
 		return builtins.TemplateSet{}, err
@@ -84,23 +85,22 @@ func (r *Runtime) resolveTemplates(ref string, packageDefaulting bool) (builtins
 // from the participant to find a template.
 const maxParticipantPackages = 1000
 
-// resolveUnqualified retries a "Module:Entity" reference that the catalog
-// could not resolve after fetching the participant's packages, since the
-// model may have been uploaded to the participant rather than shipped in
-// the integration package. When the participant holds no package at all, as
-// a schemaless embedded ledger does, the reference matches that module and
-// entity in any package, so that the integration runs before a model exists.
+// resolveUnqualified retries a "Module:Entity" or "#package-name:Module:Entity"
+// reference that the catalog could not resolve after fetching the
+// participant's packages, since the model may have been uploaded to the
+// participant rather than shipped in the integration package. When the
+// participant holds no package at all, as a schemaless embedded ledger does,
+// the reference matches that module and entity in any package, so that the
+// integration runs before a model exists.
 func (r *Runtime) resolveUnqualified(ref string, id lf.TemplateID, packageDefaulting bool, cause error) (builtins.TemplateSet, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), packageFetchTimeout)
 	defer cancel()
-	list, err := v2.NewPackageServiceClient(r.client.Conn()).ListPackages(ctx, &v2.ListPackagesRequest{})
+	ids, err := r.participantPackages(ctx)
 	if err != nil {
 		return builtins.TemplateSet{}, fmt.Errorf("%w (listing the participant's packages also failed: %v)", cause, err)
 	}
-	ids := list.GetPackageIds()
 	if len(ids) == 0 {
-		r.log.Warn("template not found and the participant holds no packages; matching its module and entity in every package",
-			"template", ref)
+		r.warnNameOnly(ref)
 		return builtins.TemplateSet{Module: id.Module, Entity: id.Entity}, nil
 	}
 	if len(ids) > maxParticipantPackages {
@@ -125,6 +125,25 @@ func (r *Runtime) resolveUnqualified(ref string, id lf.TemplateID, packageDefaul
 		return builtins.TemplateSet{}, err
 	}
 	return builtins.TemplateSet{IDs: r.expandPackageNames(resolved)}, nil
+}
+
+// participantPackages lists the ids of the packages the participant holds.
+func (r *Runtime) participantPackages(ctx context.Context) ([]string, error) {
+	list, err := v2.NewPackageServiceClient(r.client.Conn()).ListPackages(ctx, &v2.ListPackagesRequest{})
+	if err != nil {
+		return nil, err
+	}
+	return list.GetPackageIds(), nil
+}
+
+// warnNameOnly logs, once per template reference, that the reference is
+// matched by module and entity alone.
+func (r *Runtime) warnNameOnly(ref string) {
+	if _, logged := r.templateWarnings.LoadOrStore(ref, true); logged {
+		return
+	}
+	r.log.Warn("template not found and the participant holds no packages; resolving it by module and entity alone",
+		"template", ref)
 }
 
 // checkTemplateRef rejects the reference forms that name no template.
@@ -195,7 +214,10 @@ func (r *Runtime) expandPackageNames(ids []lf.TemplateID) []lf.TemplateID {
 }
 
 // qualifyTemplate implements env.tid: a name without a package gets the
-// integration's own package, as package_defaulting does.
+// integration's own package, as package_defaulting does. When the
+// participant holds no package and the metadata names no package id, the
+// name is returned unchanged, and a command resolves it when it is
+// submitted.
 func (r *Runtime) qualifyTemplate(name string) (string, error) {
 	name = strings.TrimSpace(name)
 	if err := checkTemplateRef(name); err != nil {
@@ -204,17 +226,35 @@ func (r *Runtime) qualifyTemplate(name string) (string, error) {
 	if strings.Count(name, ":") >= 2 {
 		return name, nil
 	}
-	id, err := r.commandTemplate(name)
+	id, err := r.resolveCommandTemplate(name, false)
 	if err != nil {
 		return "", err
 	}
 	return id.String(), nil
 }
 
-// commandTemplate resolves the template of a command to exactly one id.
-// When the catalog does not know the name (a ledger without the model's
-// DAR), a name without a package gets the integration's own package id.
+// commandTemplate resolves the template of a command to exactly one id. The
+// caller holds the turn, because on a participant without packages a
+// "Module:Entity" name may take its package from the contracts seen.
 func (r *Runtime) commandTemplate(ref string) (lf.TemplateID, error) {
+	id, err := r.resolveCommandTemplate(ref, true)
+	if err != nil {
+		return lf.TemplateID{}, err
+	}
+	if id.PackageID == "" {
+		return lf.TemplateID{}, fmt.Errorf("template %q has no package: the participant holds no packages, the integration metadata names no daml_model and no contract of the template has been seen; write the package id, as in \"<package-id>:%s\"", ref, ref)
+	}
+	return id, nil
+}
+
+// resolveCommandTemplate resolves a command's template reference. When the
+// catalog does not know the name (a ledger without the model's DAR), a name
+// without a package gets the integration's own package id. When the
+// participant holds no package at all, a name without a package gets the
+// metadata's daml_model name as "#name", or with useSeen the package of the
+// contracts seen with that module and entity, or else stays without a
+// package.
+func (r *Runtime) resolveCommandTemplate(ref string, useSeen bool) (lf.TemplateID, error) {
 	ref = strings.TrimSpace(ref)
 	if err := checkTemplateRef(ref); err != nil {
 		return lf.TemplateID{}, err
@@ -238,17 +278,61 @@ func (r *Runtime) commandTemplate(ref string) (lf.TemplateID, error) {
 		return lf.TemplateID{}, err
 	}
 	if id.PackageID == "" {
-		main := r.mainPackageID()
-		if main == "" {
-			return lf.TemplateID{}, err
-		}
-		id.PackageID = main
+		id.PackageID = r.mainPackageID()
+	}
+	if id.PackageID == "" || strings.HasPrefix(id.PackageID, "#") {
+		return r.schemalessTemplate(ref, id, useSeen, err)
 	}
 	if len(r.client.Catalog().Packages()) > 0 {
 		if _, known := r.client.Catalog().Package(id.PackageID); known {
 			// The package is known and lacks the template: a real error.
 			return lf.TemplateID{}, err
 		}
+	}
+	return id, nil
+}
+
+// schemalessTemplate picks the package of a command template that names
+// none, or names a package that the catalog lacks by name. This is allowed
+// only when the participant holds no package, so that a typo against a
+// loaded model stays the error cause.
+func (r *Runtime) schemalessTemplate(ref string, id lf.TemplateID, useSeen bool, cause error) (lf.TemplateID, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), packageFetchTimeout)
+	defer cancel()
+	pkgs, err := r.participantPackages(ctx)
+	if err != nil {
+		return lf.TemplateID{}, fmt.Errorf("%w (listing the participant's packages also failed: %v)", cause, err)
+	}
+	if len(pkgs) > 0 {
+		return lf.TemplateID{}, cause
+	}
+	r.warnNameOnly(ref)
+	if id.PackageID != "" {
+		return id, nil
+	}
+	if r.model != nil && r.model.Name != "" {
+		id.PackageID = "#" + r.model.Name
+		return id, nil
+	}
+	if !useSeen {
+		return id, nil
+	}
+	seen := map[string]bool{}
+	for _, info := range r.contracts {
+		if info.template.Module == id.Module && info.template.Entity == id.Entity {
+			seen[info.template.PackageID] = true
+		}
+	}
+	if len(seen) > 1 {
+		names := make([]string, 0, len(seen))
+		for pkg := range seen {
+			names = append(names, pkg+":"+ref)
+		}
+		slices.Sort(names)
+		return lf.TemplateID{}, fmt.Errorf("%q is ambiguous: the contracts seen name %s; give the package id", ref, strings.Join(names, ", "))
+	}
+	for pkg := range seen {
+		id.PackageID = pkg
 	}
 	return id, nil
 }
