@@ -300,3 +300,26 @@ func TestHugeIDsGiveShortErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestGenMapDuplicateKeysRejected sends a schemaless create whose GenMap
+// repeats a key, which no Daml value may do. It must be rejected and
+// leave no contract.
+func TestGenMapDuplicateKeysRejected(t *testing.T) {
+	h := start(t, Options{})
+	alice := h.allocate("alice")
+	entry := func(k int64) *v2.GenMap_Entry { return &v2.GenMap_Entry{Key: int64v(k), Value: text("v")} }
+	genMap := &v2.Value{Sum: &v2.Value_GenMap{GenMap: &v2.GenMap{Entries: []*v2.GenMap_Entry{entry(1), entry(2), entry(1)}}}}
+	_, err := h.submitTx(commands([]string{alice}, createCmd(asset, record("owner", partyValue(alice), "m", genMap))))
+	requireCode(t, err, codes.InvalidArgument, "COMMAND_PREPROCESSING_FAILED")
+	if err != nil && !strings.Contains(err.Error(), "duplicate gen map key") {
+		t.Errorf("error %v, want one about the duplicate key", err)
+	}
+	if end, contracts := h.acs(wildcardFor(false, alice)); end != 0 || len(contracts) != 0 {
+		t.Errorf("after the rejected create: ledger end %d, %d contracts; want 0 and 0", end, len(contracts))
+	}
+
+	unique := &v2.Value{Sum: &v2.Value_GenMap{GenMap: &v2.GenMap{Entries: []*v2.GenMap_Entry{entry(1), entry(2)}}}}
+	if _, err := h.submitTx(commands([]string{alice}, createCmd(asset, record("owner", partyValue(alice), "m", unique)))); err != nil {
+		t.Errorf("create with unique keys: %v", err)
+	}
+}

@@ -24,7 +24,7 @@ var numericText = regexp.MustCompile(`^[+-]?\d{1,38}(\.\d{0,37})?$`)
 
 // checkUntyped checks that a value is well formed without knowing its
 // type: every sum is set, numerics, dates and timestamps are in range,
-// record labels are unique and every party is allocated. The caller holds
+// record labels and map keys are unique and every party is allocated. The caller holds
 // l.mu. path names the value in errors.
 func (l *Ledger) checkUntyped(path string, v *v2.Value, depth int) error {
 	if depth > maxValueDepth {
@@ -79,10 +79,20 @@ func (l *Ledger) checkUntyped(path string, v *v2.Value, depth int) error {
 			}
 		}
 	case *v2.Value_GenMap:
+		seen := map[string]bool{}
 		for i, e := range s.GenMap.GetEntries() {
 			if err := l.checkUntyped(fmt.Sprintf("%s.key[%d]", path, i), e.GetKey(), depth+1); err != nil {
 				return err
 			}
+			// Equal keys have equal deterministic encodings.
+			key, err := proto.MarshalOptions{Deterministic: true}.Marshal(e.GetKey())
+			if err != nil {
+				return fmt.Errorf("%s.key[%d]: %w", path, i, err)
+			}
+			if seen[string(key)] {
+				return fmt.Errorf("%s.key[%d]: duplicate gen map key", path, i)
+			}
+			seen[string(key)] = true
 			if err := l.checkUntyped(fmt.Sprintf("%s.value[%d]", path, i), e.GetValue(), depth+1); err != nil {
 				return err
 			}
