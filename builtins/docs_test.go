@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -97,10 +98,35 @@ func documentedPaths(t *testing.T) []string {
 		v, _ := env.Attr(name)
 		walk("env."+name, v, 0)
 	}
-	req := NewRequest(RequestData{Header: http.Header{}})
+	req := NewRequest(RequestData{
+		Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}},
+		Body:   []byte("a=1"),
+	})
 	addAttrs(t, seen, "request", req)
 	headers, _ := req.Attr("headers")
 	addAttrs(t, seen, "request.headers", headers)
+	// The reference documents query and post() as having the methods of
+	// headers, so their attributes must be the same.
+	query, _ := req.Attr("query")
+	post, _ := req.Attr("post")
+	form, err := starlark.Call(&starlark.Thread{Name: "docs"}, post, nil, nil)
+	if err != nil {
+		t.Fatalf("request.post(): %v", err)
+	}
+	for name, v := range map[string]starlark.Value{"request.query": query, "request.post()": form} {
+		got := v.(starlark.HasAttrs).AttrNames()
+		want := headers.(starlark.HasAttrs).AttrNames()
+		if !slices.Equal(got, want) {
+			t.Errorf("%s has attributes %q, but docs/api.md documents the ones of request.headers, %q", name, got, want)
+		}
+	}
+
+	// Ledger events, by the constructor names that str(event) shows.
+	created := NewCreatedEvent(CreatedEvent{Data: starlark.NewDict(0)})
+	addAttrs(t, seen, CreatedEventName, created)
+	addAttrs(t, seen, ArchivedEventName, NewArchivedEvent("", "", 0))
+	addAttrs(t, seen, TransactionStartEventName, NewTransactionEvent(TransactionStartEventName, "", "", 0, nil))
+	addAttrs(t, seen, TransactionEndEventName, NewTransactionEvent(TransactionEndEventName, "", "", 0, nil))
 
 	paths := make([]string, 0, len(seen))
 	for p := range seen {

@@ -6,19 +6,9 @@ import (
 
 	v2 "github.com/digital-asset/dazl-client/v8/go/api/com/daml/ledger/api/v2"
 	"go.starlark.net/starlark"
-	"go.starlark.net/starlarkstruct"
 
 	"github.com/ditstar/ditstar/builtins"
 	"github.com/ditstar/ditstar/ledger/lf"
-)
-
-// Constructor names of the event structs; str(event) shows them, so a
-// script can tell the kinds apart.
-const (
-	createdEventName          = "ContractCreateEvent"
-	archivedEventName         = "ContractArchiveEvent"
-	transactionStartEventName = "TransactionStartEvent"
-	transactionEndEventName   = "TransactionEndEvent"
 )
 
 // createdEvent is a created event with its contract data decoded once and
@@ -65,48 +55,21 @@ func (r *Runtime) decodeArgs(ctx context.Context, tid lf.TemplateID, args *v2.Re
 }
 
 func (e *createdEvent) value(initial bool) starlark.Value {
-	s := starlarkstruct.FromStringDict(starlark.String(createdEventName), starlark.StringDict{
-		"cid":         starlark.String(e.raw.GetContractId()),
-		"cdata":       e.cdata,
-		"initial":     starlark.Bool(initial),
-		"template_id": starlark.String(e.template.String()),
-		"signatories": stringList(e.raw.GetSignatories()),
-		"observers":   stringList(e.raw.GetObservers()),
-		"offset":      starlark.MakeInt64(e.offset),
+	return builtins.NewCreatedEvent(builtins.CreatedEvent{
+		ContractID:  e.raw.GetContractId(),
+		Data:        e.cdata,
+		Initial:     initial,
+		TemplateID:  e.template.String(),
+		Signatories: e.raw.GetSignatories(),
+		Observers:   e.raw.GetObservers(),
+		Offset:      e.offset,
 	})
-	s.Freeze()
-	return s
 }
 
 func archivedEventValue(ev *v2.ArchivedEvent, offset int64) starlark.Value {
-	s := starlarkstruct.FromStringDict(starlark.String(archivedEventName), starlark.StringDict{
-		"cid":         starlark.String(ev.GetContractId()),
-		"template_id": starlark.String(lf.TemplateIDFromIdentifier(ev.GetTemplateId()).String()),
-		"offset":      starlark.MakeInt64(offset),
-	})
-	s.Freeze()
-	return s
+	return builtins.NewArchivedEvent(ev.GetContractId(), lf.TemplateIDFromIdentifier(ev.GetTemplateId()).String(), offset)
 }
 
 func transactionEventValue(name string, tx *v2.Transaction, contractEvents []starlark.Value) starlark.Value {
-	events := starlark.NewList(contractEvents)
-	events.Freeze()
-	s := starlarkstruct.FromStringDict(starlark.String(name), starlark.StringDict{
-		"command_id":      starlark.String(tx.GetCommandId()),
-		"workflow_id":     starlark.String(tx.GetWorkflowId()),
-		"offset":          starlark.MakeInt64(tx.GetOffset()),
-		"contract_events": events,
-	})
-	s.Freeze()
-	return s
-}
-
-func stringList(ss []string) *starlark.List {
-	values := make([]starlark.Value, len(ss))
-	for i, s := range ss {
-		values[i] = starlark.String(s)
-	}
-	l := starlark.NewList(values)
-	l.Freeze()
-	return l
+	return builtins.NewTransactionEvent(name, tx.GetCommandId(), tx.GetWorkflowId(), tx.GetOffset(), contractEvents)
 }

@@ -144,7 +144,7 @@ func (r *Runtime) deliverTransaction(ctx context.Context, tx *v2.Transaction) er
 	}
 
 	if hs := gen.byKind[builtins.KindTransactionStart]; len(hs) > 0 {
-		ev := transactionEventValue(transactionStartEventName, tx, values)
+		ev := transactionEventValue(builtins.TransactionStartEventName, tx, values)
 		if err := r.callEach(ctx, gen, hs, ev); err != nil {
 			return err
 		}
@@ -161,7 +161,7 @@ func (r *Runtime) deliverTransaction(ctx context.Context, tx *v2.Transaction) er
 		}
 	}
 	if hs := gen.byKind[builtins.KindTransactionEnd]; len(hs) > 0 {
-		ev := transactionEventValue(transactionEndEventName, tx, values)
+		ev := transactionEventValue(builtins.TransactionEndEventName, tx, values)
 		if err := r.callEach(ctx, gen, hs, ev); err != nil {
 			return err
 		}
