@@ -108,6 +108,8 @@ func (r *Runtime) startLedger(ctx context.Context, active []*v2.CreatedEvent, of
 // whole transaction. When ctx ends, the handler call in flight finishes and
 // no further one starts.
 func (r *Runtime) deliverTransaction(ctx context.Context, tx *v2.Transaction) error {
+	r.pendingWork.Add(1)
+	defer r.pendingWork.Add(-1)
 	if !r.acquire(ctx) {
 		return ctx.Err()
 	}

@@ -153,7 +153,10 @@ type Runtime struct {
 	done chan struct{}
 
 	webhookWaiting atomic.Int64
-	inflight       sync.WaitGroup
+	// pendingWork counts the received transactions and the timer ticks that
+	// have not yet been handled, for Idle.
+	pendingWork atomic.Int64
+	inflight    sync.WaitGroup
 }
 
 // New reads the integration type, its entrypoint and field values from the
