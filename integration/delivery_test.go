@@ -322,7 +322,11 @@ def main(env, events):
 		}()
 	}
 	gate.waitArrival(t)
-	time.Sleep(50 * time.Millisecond)
+	// Each of the other four requests is then either waiting for the turn
+	// or, if the turn failed to serialise them, already at the gate.
+	waitFor(t, "the other requests to reach the runtime", func() bool {
+		return h.rt.webhookWaiting.Load()+gate.inFlight.Load()-1 == 4
+	})
 	gate.open()
 	wg.Wait()
 	if max := gate.maxSeen.Load(); max != 1 {
@@ -427,13 +431,13 @@ def main(env, events):
 		_, err := h.rt.HandleWebhook(t.Context(), 0, &WebhookRequest{Method: "POST"})
 		done <- err
 	}()
-	time.Sleep(300 * time.Millisecond)
+	// The ledger comes back only once the outage has failed an attempt.
+	waitFor(t, "a failed submission attempt", func() bool {
+		return strings.Contains(h.logs.String(), "ledger submission failed; retrying")
+	})
 	h.proxy.setCut(false)
 	if err := <-done; err != nil {
 		t.Fatal(err)
-	}
-	if !strings.Contains(h.logs.String(), "ledger submission failed; retrying") {
-		t.Error("the submission was not retried: the outage did not reach it")
 	}
 
 	// Read the ledger directly, past the proxy.

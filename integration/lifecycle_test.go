@@ -63,19 +63,36 @@ def main(env, events):
 	h.start()
 	h.createSequence("trigger", 0)
 	gate.waitArrival(t)
+
+	// The watcher records whether the handler was still blocked at the
+	// moment Run returned.
+	type runResult struct {
+		err             error
+		handlerInFlight bool
+	}
+	returned := make(chan runResult, 1)
+	go func() {
+		err := <-h.runErr
+		returned <- runResult{err: err, handlerInFlight: gate.inFlight.Load() > 0}
+		h.runErr <- err
+	}()
 	h.cancel()
-	time.Sleep(50 * time.Millisecond)
+	// Run logs this once it has seen the cancel, so an early return would
+	// follow it at once.
+	waitFor(t, "the stop to begin", func() bool { return strings.Contains(h.logs.String(), "integration stopping") })
 	select {
-	case err := <-h.runErr:
-		t.Fatalf("Run returned (%v) while a handler was still running", err)
+	case res := <-returned:
+		t.Fatalf("Run returned (%v) while a handler was still running", res.err)
 	default:
 	}
 	gate.open()
 	select {
-	case err := <-h.runErr:
-		h.runErr <- err
-		if err != nil {
-			t.Errorf("Run after stop = %v, want nil", err)
+	case res := <-returned:
+		if res.handlerInFlight {
+			t.Error("Run returned while the handler was still waiting for its HTTP response")
+		}
+		if res.err != nil {
+			t.Errorf("Run after stop = %v, want nil", res.err)
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("Run did not return after the handler finished")
