@@ -118,6 +118,11 @@ func (r *Runtime) submit(ctx context.Context, hs *handlerState, commandID string
 	r.metrics.submissionLatency.Observe(time.Since(start).Seconds())
 	if err != nil {
 		r.metrics.submissions.WithLabelValues("failed").Inc()
+		var submitErr *client.SubmitError
+		if errors.As(err, &submitErr) {
+			// Its message already names the command id.
+			return err
+		}
 		return fmt.Errorf("submit command %s: %w", commandID, err)
 	}
 	r.metrics.submissions.WithLabelValues("committed").Inc()

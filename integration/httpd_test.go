@@ -112,6 +112,24 @@ def main(env, events):
     @events.webhook.get(url_suffix="/errors")
     def get_errors(request):
         return json_response(errors)
+
+    seen = []
+
+    @events.ledger.contract_created("Utility.Sequence:Sequence")
+    def created(event):
+        seen.append(event.cid)
+
+    @events.webhook.post(url_suffix="/make")
+    def make(request):
+        return create("Utility.Sequence:Sequence", {"owner": env.party, "name": "once", "count": 0})
+
+    @events.webhook.get(url_suffix="/seen")
+    def get_seen(request):
+        return json_response(seen)
+
+    @events.webhook.post(url_suffix="/archive-twice")
+    def archive_twice(request):
+        return [exercise(seen[0], "Archive"), exercise(seen[0], "Archive")]
 `)
 	base := serveForTest(t, rt)
 
@@ -158,6 +176,49 @@ def main(env, events):
 		if st.Webhooks[i].ErrorCount != 1 {
 			t.Errorf("webhook %d error_count = %d, want 1", i, st.Webhooks[i].ErrorCount)
 		}
+	}
+
+	// A transaction that the ledger rejects: one contract archived twice.
+	resp, err = http.Post(base+"/integration/test-instance/make", "application/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("/make: status = %d, want 200", resp.StatusCode)
+	}
+	waitFor(t, "the created contract delivered", func() bool {
+		resp, err := http.Get(base + "/integration/test-instance/seen")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return strings.TrimSpace(string(body)) != "[]"
+	})
+	resp, err = http.Post(base+"/integration/test-instance/archive-twice", "application/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusInternalServerError {
+		t.Errorf("/archive-twice: status = %d, want 500; body %s", resp.StatusCode, body)
+	}
+	if !strings.Contains(string(body), `"submission_failed"`) {
+		t.Errorf("/archive-twice: body %s, want code submission_failed", body)
+	}
+}
+
+// waitFor polls cond until it holds or 10 seconds pass.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 
