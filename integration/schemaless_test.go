@@ -2,6 +2,8 @@ package integration
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
 	"reflect"
 	"strings"
 	"testing"
@@ -159,5 +161,41 @@ def main(env, events):
 	_, err := h.rt.HandleWebhook(t.Context(), 0, &WebhookRequest{Method: "POST"})
 	if err == nil || !strings.Contains(err.Error(), "<package-id>:Main:Note") {
 		t.Errorf("create of Main:Note: error = %v, want one asking for the package id", err)
+	}
+}
+
+// With a model loaded, env.tid and commands keep a typo an error, and so do
+// commands in the "#package-name" form. env.tid returns a name that has a
+// package unchanged.
+func TestTemplateTypoWithModelFails(t *testing.T) {
+	h := newHarness(t, `
+def main(env, events):
+    @events.webhook.post()
+    def tid(request):
+        return json_response(env.tid(request.json()["name"]))
+
+    @events.webhook.post()
+    def make(request):
+        return create(request.json()["name"], {"owner": env.party, "name": "typo", "count": 0})
+`)
+	h.start()
+	for _, name := range []string{"Utility.Sequence:Sequense", "#dabl-integration-core:Utility.Sequence:Sequense"} {
+		for index := range 2 {
+			if index == 0 && strings.HasPrefix(name, "#") {
+				continue
+			}
+			body, _ := json.Marshal(map[string]string{"name": name})
+			_, err := h.rt.HandleWebhook(t.Context(), index, &WebhookRequest{
+				Method: "POST",
+				Header: http.Header{"Content-Type": {"application/json"}},
+				Body:   body,
+			})
+			if err == nil || !strings.Contains(err.Error(), "Sequense") {
+				t.Errorf("webhook %d with %q: error = %v, want one naming the template", index, name, err)
+			}
+		}
+	}
+	if strings.Contains(h.logs.String(), "resolving it by module and entity alone") {
+		t.Error("a name-only match was used although the model is loaded")
 	}
 }
