@@ -36,7 +36,7 @@ func routePattern(suffix string) string {
 	return strings.Join(segments, "/")
 }
 
-// RouteParams holds the regular expressions that the parameters of one
+// RouteParams is the set of regular expressions that the parameters of one
 // webhook route must match in full, from its "{name:regex}" segments.
 type RouteParams struct {
 	params []routeParam
