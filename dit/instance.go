@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 
 	"go.yaml.in/yaml/v3"
@@ -42,6 +43,23 @@ func ReadInstanceConfig(path string) (*InstanceConfig, error) {
 		return nil, fmt.Errorf("read instance configuration: %w", err)
 	}
 	return parseInstanceConfig(path, data)
+}
+
+// InstanceConfig reads the package's own instance configuration,
+// int_args.yaml at the package root. It returns nil and no error when the
+// package has none. file is the configuration's name in messages, such as
+// "pkg/int_args.yaml" or "pkg.dit!int_args.yaml".
+func (p *Package) InstanceConfig() (cfg *InstanceConfig, file string, err error) {
+	data, err := fs.ReadFile(p.FS, InstanceConfigFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, "", nil
+	}
+	file = p.displayName(InstanceConfigFile)
+	if err != nil {
+		return nil, file, fmt.Errorf("read instance configuration %s: %w", file, err)
+	}
+	cfg, err = parseInstanceConfig(file, data)
+	return cfg, file, err
 }
 
 // ParseInstanceConfig parses an instance configuration. A value that is not

@@ -69,6 +69,11 @@ func runIntegration(ctx context.Context, cfg *runConfig, problems []string, stdo
 	if err != nil {
 		return reportError(stderr, "run", err)
 	}
+	if p.configFile != "" {
+		log.Info("read the instance configuration", "file", p.configFile)
+	} else {
+		log.Info("no instance configuration file; using the defaults of the fields")
+	}
 	for _, w := range p.pkg.Warnings() {
 		log.Warn("package metadata: " + w)
 	}

@@ -18,6 +18,9 @@ type prepared struct {
 	values map[string]string
 	party  string
 	dars   []*lf.DAR
+	// configFile is the instance configuration that was read; "" when
+	// there was none.
+	configFile string
 }
 
 // prepare reads the package, the instance configuration and the DARs, and
@@ -27,14 +30,31 @@ func prepare(cfg *runConfig, problems []string) (*prepared, []string, error) {
 	var ce *dit.ConfigError
 
 	inst, err := readInstanceConfig(cfg)
+	noConfigFile := inst == nil && err == nil
+	problems, inst = addInstanceProblems(problems, inst, err)
+	if inst != nil {
+		p.configFile = cfg.configPath
+	}
+
+	p.pkg, err = dit.OpenWithMeta(cfg.pkgPath, cfg.metaPath)
 	switch {
 	case errors.As(err, &ce):
-		// Check the valid values too, so that every problem is listed.
-		problems = append(problems, ce.Problems...)
+		return nil, append(problems, ce.Problems...), nil
 	case err != nil:
-		problems = append(problems, err.Error())
-		inst = nil
+		return nil, append(problems, err.Error()), nil
 	}
+	// Without --config, DABL_INTEGRATION_METADATA_PATH or ./int_args.yaml,
+	// the package's own int_args.yaml configures the instance, so that
+	// `ditstar run examples/NAME` works from any folder.
+	if noConfigFile {
+		var file string
+		inst, file, err = p.pkg.InstanceConfig()
+		problems, inst = addInstanceProblems(problems, inst, err)
+		if inst != nil {
+			p.configFile = file
+		}
+	}
+
 	var invalid []string
 	if inst != nil {
 		p.values = inst.Metadata
@@ -51,13 +71,6 @@ func prepare(cfg *runConfig, problems []string) (*prepared, []string, error) {
 	}
 	p.party = party
 
-	p.pkg, err = dit.OpenWithMeta(cfg.pkgPath, cfg.metaPath)
-	switch {
-	case errors.As(err, &ce):
-		return nil, append(problems, ce.Problems...), nil
-	case err != nil:
-		return nil, append(problems, err.Error()), nil
-	}
 	p.itype, err = p.pkg.Type(typeID)
 	if errors.As(err, &ce) {
 		return nil, append(problems, ce.Problems...), nil
@@ -101,6 +114,20 @@ func prepare(cfg *runConfig, problems []string) (*prepared, []string, error) {
 	return p, nil, nil
 }
 
+// addInstanceProblems appends the problems of reading an instance
+// configuration. A *dit.ConfigError keeps the valid values, so that every
+// problem is listed; any other error drops the configuration.
+func addInstanceProblems(problems []string, inst *dit.InstanceConfig, err error) ([]string, *dit.InstanceConfig) {
+	var ce *dit.ConfigError
+	switch {
+	case errors.As(err, &ce):
+		return append(problems, ce.Problems...), inst
+	case err != nil:
+		return append(problems, err.Error()), nil
+	}
+	return problems, inst
+}
+
 // aboutField reports whether a ResolveFields problem concerns one of the
 // fields whose value the instance configuration already rejected.
 func aboutField(problem string, ids []string) bool {
@@ -113,7 +140,7 @@ func aboutField(problem string, ids []string) bool {
 }
 
 // readInstanceConfig reads int_args.yaml. A missing file is an error only
-// when its path was given explicitly.
+// when its path was given explicitly; otherwise it returns nil and no error.
 func readInstanceConfig(cfg *runConfig) (*dit.InstanceConfig, error) {
 	inst, err := dit.ReadInstanceConfig(cfg.configPath)
 	if errors.Is(err, os.ErrNotExist) && !cfg.configSet {

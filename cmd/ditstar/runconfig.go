@@ -74,7 +74,7 @@ func parseRunConfig(args []string, getenv func(string) string, stderr io.Writer)
 	var listen, logLevel, queueSize string
 	fs.StringVar(&c.typeID, "type", "", "integration type `id` to run; optional when the package has one type (env DABL_INTEGRATION_TYPE_ID)")
 	fs.StringVar(&c.party, "party", "", "`party` to act as; on the embedded ledger, a party hint to allocate (env DAML_LEDGER_PARTY; default: runAs of the instance configuration)")
-	fs.StringVar(&c.configPath, "config", "", "instance configuration `file` with type_id and metadata (env DABL_INTEGRATION_METADATA_PATH; default int_args.yaml when it exists)")
+	fs.StringVar(&c.configPath, "config", "", "instance configuration `file` with type_id and metadata (env DABL_INTEGRATION_METADATA_PATH; default ./int_args.yaml when it exists, else the package's own int_args.yaml)")
 	fs.StringVar(&c.metaPath, "meta", "", "package metadata `file` to read instead of the package's own (env DAML_DIT_META_PATH)")
 	fs.StringVar(&c.instanceID, "instance-id", "", "integration instance `id` in URLs /integration/ID (default: the integration type id)")
 	fs.StringVar(&c.ledger, "ledger", "", "Ledger API `address` host:port of a participant (env DABL_LEDGER_URL; default: an embedded ledger in this process)")
