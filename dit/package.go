@@ -48,7 +48,9 @@ type Package struct {
 
 // Open reads the package at path, a directory or a .dit zip file, and its
 // metadata, preferring dit-meta.yaml over dabl-meta.yaml when both exist.
-// Metadata errors are a *ConfigError listing every problem.
+// Metadata errors are a *ConfigError listing every problem. When the
+// metadata is valid YAML, the package is returned with that error too, and
+// its Meta holds every value that could be read.
 func Open(path string) (*Package, error) {
 	return OpenWithMeta(path, "")
 }
@@ -96,6 +98,13 @@ func OpenWithMeta(pkgPath, metaPath string) (*Package, error) {
 		}
 	}
 	meta, err := ParseMetadata(p.displayName(p.MetaFile), data)
+	var ce *ConfigError
+	if errors.As(err, &ce) && meta != nil {
+		// The metadata parsed as YAML, so its readable parts are kept for
+		// callers that go on checking the scripts.
+		p.Meta = meta
+		return p, err
+	}
 	if err != nil {
 		return nil, err
 	}

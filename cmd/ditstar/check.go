@@ -200,11 +200,17 @@ func checkPackage(target string, inst *dit.InstanceConfig, r *checkReport) strin
 	names := packageNames{root: target, isDir: info.IsDir()}
 	pkg, err := dit.Open(target)
 	var ce *dit.ConfigError
+	metaInvalid := false
 	if errors.As(err, &ce) {
 		for _, p := range ce.Problems {
 			r.addText(p)
 		}
-		return ""
+		if pkg == nil {
+			return ""
+		}
+		// The metadata is readable enough to find the scripts: check them
+		// too, so that one run lists every problem.
+		metaInvalid = true
 	} else if err != nil {
 		r.add(target, 0, 0, err.Error())
 		return ""
@@ -242,6 +248,9 @@ func checkPackage(target string, inst *dit.InstanceConfig, r *checkReport) strin
 		}
 		if broken[file] {
 			continue // its compile errors are already listed
+		}
+		if metaInvalid {
+			continue // its fields may be the invalid metadata
 		}
 		fields, err := checkFields(itype, inst, resolver)
 		if err != nil {
