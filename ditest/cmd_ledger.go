@@ -32,7 +32,9 @@ func (tc *testCase) actingParty(as, name string) (string, error) {
 }
 
 // template resolves a template argument against the loaded DARs, with the
-// integration's model as the default package.
+// integration's model as the default package. A package-id:Module:Entity
+// reference to a package that no loaded DAR contains is returned as it is,
+// because the embedded ledger runs schemaless without DARs.
 func (tc *testCase) template(ref string) (lf.TemplateID, error) {
 	if tc.pkgPath != "" || tc.hasSection("dit-meta.yaml") || tc.hasSection("dabl-meta.yaml") {
 		if err := tc.openPackage(); err != nil {
@@ -41,6 +43,12 @@ func (tc *testCase) template(ref string) (lf.TemplateID, error) {
 	}
 	ids, err := tc.catalog.Resolve(ref, tc.defaultPkg)
 	if err != nil {
+		parsed, perr := lf.ParseTemplateID(ref)
+		if perr == nil && parsed.PackageID != "" {
+			if _, known := tc.catalog.Package(parsed.PackageID); !known {
+				return parsed, nil
+			}
+		}
 		return lf.TemplateID{}, usagef("%v", err)
 	}
 	if len(ids) != 1 {
@@ -111,7 +119,7 @@ func cmdCreate(tc *testCase, negate bool, args []string) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
-	record, err := tc.catalog.EncodeCreate(tid, arg)
+	record, err := tc.encodeCreate(tid, arg)
 	if err != nil {
 		return usagef("%v", err)
 	}
@@ -221,7 +229,7 @@ func (tc *testCase) exercise(as, contract, choice, argText string, negate bool) 
 	if err != nil {
 		return nil, usagef("%v", err)
 	}
-	value, err := tc.catalog.EncodeChoiceArg(tid, choice, arg)
+	value, err := tc.encodeChoiceArg(tid, choice, arg)
 	if err != nil {
 		return nil, usagef("%v", err)
 	}
