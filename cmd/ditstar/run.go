@@ -134,8 +134,9 @@ func runIntegration(ctx context.Context, cfg *runConfig, problems []string, stdo
 			PublicKeyFile: cfg.publicKey,
 			LedgerID:      cfg.ledgerID,
 		},
-		Registry: registry,
-		Logger:   log.With("component", "http"),
+		MaxBodyBytes: cfg.maxBodyBytes,
+		Registry:     registry,
+		Logger:       log.With("component", "http"),
 	})
 	if err != nil {
 		return reportError(stderr, "run", err)

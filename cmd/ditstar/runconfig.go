@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ditstar/ditstar/httpd"
 )
 
 // runConfig is the settings of `ditstar run`, from its flags and the
@@ -43,6 +45,8 @@ type runConfig struct {
 	watch       bool
 	handlerTime time.Duration
 	maxSteps    uint64
+	// maxBodyBytes caps webhook request bodies; a larger body gets 413.
+	maxBodyBytes int64
 }
 
 // Defaults of `ditstar run`.
@@ -95,6 +99,7 @@ func parseRunConfig(args []string, getenv func(string) string, stderr io.Writer)
 	fs.BoolVar(&c.watch, "watch", false, "reload the scripts when a file of the package changes")
 	fs.DurationVar(&c.handlerTime, "handler-timeout", 0, "wall-clock limit of one handler call (default: the runtime's)")
 	fs.Uint64Var(&c.maxSteps, "max-steps", 0, "execution-step limit of one handler call (default: the runtime's)")
+	fs.Int64Var(&c.maxBodyBytes, "max-body-bytes", httpd.DefaultMaxBodyBytes, "maximum size in `bytes` of a webhook request body; a larger body gets status 413")
 	positional, err := parseInterspersed(fs, args)
 	if err != nil {
 		return nil, nil, err
@@ -148,6 +153,9 @@ func parseRunConfig(args []string, getenv func(string) string, stderr io.Writer)
 	}
 	if c.ledger != "" && len(c.extraDARs) > 0 {
 		problems = append(problems, "--dar loads DARs into the embedded ledger only; upload them to the participant at --ledger instead")
+	}
+	if c.maxBodyBytes <= 0 {
+		problems = append(problems, fmt.Sprintf("--max-body-bytes: got %d, want a positive number of bytes", c.maxBodyBytes))
 	}
 	if c.handlerTime < 0 {
 		problems = append(problems, fmt.Sprintf("--handler-timeout: got %s, want a positive duration", c.handlerTime))

@@ -4,6 +4,8 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/ditstar/ditstar/httpd"
 )
 
 func envOf(vars map[string]string) func(string) string {
@@ -29,6 +31,9 @@ func TestRunConfigDefaults(t *testing.T) {
 	}
 	if c.queueSize != 512 || c.logLevel != 0 || c.logFormat != "text" {
 		t.Errorf("queue %d, log level %d, format %q", c.queueSize, c.logLevel, c.logFormat)
+	}
+	if c.maxBodyBytes != httpd.DefaultMaxBodyBytes {
+		t.Errorf("maxBodyBytes = %d, want httpd's default %d", c.maxBodyBytes, httpd.DefaultMaxBodyBytes)
 	}
 }
 
@@ -111,7 +116,7 @@ func TestRunConfigEmptyEnvironmentIsUnset(t *testing.T) {
 
 func TestRunConfigProblems(t *testing.T) {
 	env := envOf(map[string]string{"DABL_LOG_LEVEL": "51", "DAML_LEDGER_TOKEN": "t"})
-	args := []string{"--listen", "8089", "--queue-size", "0", "--log-format", "yaml", "--token-file", "tok", "--dar", "x.dar", "--handler-timeout", "-1s"}
+	args := []string{"--listen", "8089", "--queue-size", "0", "--log-format", "yaml", "--token-file", "tok", "--dar", "x.dar", "--handler-timeout", "-1s", "--max-body-bytes", "0"}
 	_, problems, err := parseRunConfig(args, env, io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -123,6 +128,7 @@ func TestRunConfigProblems(t *testing.T) {
 		`--log-format: got "yaml", want text or json`,
 		"a ledger token or CA file is set but no --ledger address",
 		"--handler-timeout: got -1s",
+		"--max-body-bytes: got 0, want a positive number of bytes",
 	}
 	all := strings.Join(problems, "\n")
 	for _, w := range want {
