@@ -2,9 +2,7 @@ package ditest
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	v2 "github.com/digital-asset/dazl-client/v8/go/api/com/daml/ledger/api/v2"
@@ -12,39 +10,27 @@ import (
 )
 
 // Idle detection. The runtime is idle when:
+//   - Runtime.Idle reports no handler call, submission, webhook request or
+//     queued event in flight,
 //   - it has delivered every ledger update up to the ledger end (its
 //     ditstar_ledger_offset gauge moves only after the handlers of an update
-//     and their submissions have finished),
-//   - no timer tick or queue message waits in its event queue,
-//   - every timer loop has armed its next timer, which happens only after
-//     the previous tick was handled,
-//   - and nothing observable (status counters, metrics, log lines, outbound
-//     requests) changed between two polls, or, when the integration has
-//     queue handlers, for queueSettle.
+//     and their submissions have finished), because a committed transaction
+//     reaches the runtime only when its stream delivers it,
+//   - and every timer loop has armed its next timer, because a fired timer
+//     counts as work only once its loop receives it.
 //
-// The first three conditions are exact for ledger events, webhooks and
-// timers. A queue message leaves the event queue before its handler runs,
-// so only the settle time covers a queue handler in flight.
-//
-// NOTE: a queue handler that runs longer than queueSettle without changing
-// anything observable is taken as finished, because the runtime does not
-// expose its calls in flight.
+// Each condition is exact, so waitIdle polls until all of them hold at once.
 const (
 	pollInterval = 2 * time.Millisecond
-	queueSettle  = 20 * time.Millisecond
-	// idleTimeout bounds the wait in real time.
+	// idleTimeout bounds the wait in real time. It is generous because the
+	// conditions are exact: only a stuck handler or a race-detector build
+	// on a loaded machine comes near it.
 	idleTimeout = 30 * time.Second
 )
 
 // waitIdle waits until the runtime is idle, or has stopped.
 func (tc *testCase) waitIdle() error {
 	deadline := time.Now().Add(idleTimeout)
-	settlePolls := 1
-	if len(tc.rt.Status().Queues) > 0 {
-		settlePolls = int(queueSettle / pollInterval)
-	}
-	previous := ""
-	stable := 0
 	for {
 		select {
 		case err := <-tc.runErr:
@@ -53,69 +39,71 @@ func (tc *testCase) waitIdle() error {
 			return nil
 		default:
 		}
-		busy, state, err := tc.observeIdle()
+		busy, err := tc.observeIdle()
 		if err != nil {
 			return err
 		}
-		if busy == "" && state == previous {
-			stable++
-			if stable >= settlePolls {
-				return nil
-			}
-		} else {
-			stable = 0
+		if busy == "" {
+			return nil
 		}
-		previous = state
 		if time.Now().After(deadline) {
-			if busy == "" {
-				busy = "its state kept changing"
-			}
 			return failf("the integration did not become idle within %v: %s", idleTimeout, busy)
 		}
 		time.Sleep(pollInterval)
 	}
 }
 
-// observeIdle returns why the runtime is busy ("" when it looks idle) and
-// a fingerprint of everything observable.
-func (tc *testCase) observeIdle() (busy, state string, err error) {
+// observeIdle returns why the runtime is busy, or "" when it is idle.
+func (tc *testCase) observeIdle() (busy string, err error) {
 	end, err := tc.ledgerEnd()
 	if err != nil {
-		return "", "", err
+		return "", err
 	}
+	delivered, err := tc.deliveredOffset()
+	if err != nil {
+		return "", err
+	}
+	// Idle is read after the delivered offset, and the ledger end again
+	// after Idle: a handler's submission commits before the gauge moves, so
+	// a transaction that the stream has not delivered yet moves the end.
+	idle := tc.rt.Idle()
+	endAfter, err := tc.ledgerEnd()
+	if err != nil {
+		return "", err
+	}
+	status := tc.rt.Status()
+	switch {
+	case !status.Running:
+		return "it is not running", nil
+	case endAfter != end:
+		return fmt.Sprintf("the ledger end moved from offset %d to %d", end, endAfter), nil
+	case delivered < end:
+		return fmt.Sprintf("it has delivered the ledger up to offset %d of %d", delivered, end), nil
+	case !idle:
+		return fmt.Sprintf("a handler call, submission, webhook request or %d queued events are in flight", status.EventQueue.PendingEvents), nil
+	case tc.clock.armed() < len(status.Timers):
+		return fmt.Sprintf("%d of %d timers are armed", tc.clock.armed(), len(status.Timers)), nil
+	}
+	return "", nil
+}
+
+// deliveredOffset reads the runtime's ditstar_ledger_offset gauge: the
+// offset of the last ledger update whose handlers have finished, or -1
+// before the first one.
+func (tc *testCase) deliveredOffset() (int64, error) {
 	families, err := tc.registry.Gather()
 	if err != nil {
-		return "", "", fmt.Errorf("read the runtime metrics: %w", err)
+		return 0, fmt.Errorf("read the runtime metrics: %w", err)
 	}
-	delivered := int64(-1)
-	var fingerprint strings.Builder
 	for _, mf := range families {
-		if !strings.HasPrefix(mf.GetName(), "ditstar_") || strings.Contains(mf.GetName(), "duration") || strings.Contains(mf.GetName(), "latency") || strings.Contains(mf.GetName(), "lag") {
+		if mf.GetName() != "ditstar_ledger_offset" {
 			continue
 		}
 		for _, m := range mf.GetMetric() {
-			value := metricValue(m)
-			if mf.GetName() == "ditstar_ledger_offset" {
-				delivered = int64(value)
-			}
-			fmt.Fprintf(&fingerprint, "%s%v=%v;", mf.GetName(), m.GetLabel(), value)
+			return int64(metricValue(m)), nil
 		}
 	}
-	status := tc.rt.Status()
-	statusJSON, _ := json.Marshal(status)
-	fmt.Fprintf(&fingerprint, "%s;logs=%d;sent=%d;end=%d", statusJSON, tc.logs.len(), tc.http.count(), end)
-
-	switch {
-	case !status.Running:
-		busy = "it is not running"
-	case delivered < end:
-		busy = fmt.Sprintf("it has delivered the ledger up to offset %d of %d", delivered, end)
-	case status.EventQueue.PendingEvents > 0:
-		busy = fmt.Sprintf("%d timer ticks or queue messages are waiting", status.EventQueue.PendingEvents)
-	case tc.clock.armed() < len(status.Timers):
-		busy = fmt.Sprintf("%d of %d timers are armed", tc.clock.armed(), len(status.Timers))
-	}
-	return busy, fingerprint.String(), nil
+	return -1, nil
 }
 
 func metricValue(m *dto.Metric) float64 {

@@ -559,6 +559,13 @@ func (lc *ledgerCommand) tail(ctx context.Context, _ []string) error {
 	stop := errors.New("transaction count reached")
 	printed := 0
 	err = c.Stream(ctx, client.Filter{Wildcard: true}, func(it client.Item) error {
+		if it.Kind == client.ItemBoundary {
+			// The line goes to stderr, so that the output stays one
+			// transaction per line, and it tells scripts that every later
+			// commit will be printed.
+			fmt.Fprintf(lc.stderr, "ditstar ledger tail: following transactions after offset %d\n", it.Offset)
+			return nil
+		}
 		if it.Kind != client.ItemTransaction {
 			return nil
 		}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -155,12 +156,21 @@ func TestLedgerSchemalessExerciseAndTail(t *testing.T) {
 		out, errOut string
 	}
 	tailDone := make(chan result, 1)
+	tailErr := newSignalWriter("following transactions after offset")
 	go func() {
-		code, out, errOut := ledgerRun(t, ctx, addr, "--as", "alice", "--json", "-n", "2", "tail")
-		tailDone <- result{code, out, errOut}
+		var stdout bytes.Buffer
+		code := runLedgerContext(ctx, []string{"--ledger", addr, "--timeout", "60s", "--as", "alice", "--json", "-n", "2", "tail"}, &stdout, tailErr)
+		tailDone <- result{code, stdout.String(), tailErr.String()}
 	}()
-	// Give tail time to read the ledger end before the first commit.
-	time.Sleep(200 * time.Millisecond)
+	// tail prints every transaction after the ledger end it read, so the
+	// commits below wait until it has read it.
+	select {
+	case <-tailErr.seen:
+	case r := <-tailDone:
+		t.Fatalf("tail stopped before it followed the ledger: exit %d, stderr %s", r.code, r.errOut)
+	case <-ctx.Done():
+		t.Fatalf("tail did not start following the ledger: stderr %s", tailErr.String())
+	}
 
 	cid := strings.TrimSpace(ledgerOK(t, addr, "--as", "alice", "create", "scratch:Main:Note", `{"owner": "`+alice+`", "n": 5, "price": 1.25}`))
 	out := ledgerOK(t, addr, "--as", "alice", "exercise", cid, "Archive")
@@ -335,4 +345,34 @@ func TestLedgerTokenSources(t *testing.T) {
 	if out := ledgerOK(t, addr, "parties"); !strings.Contains(out, alice) {
 		t.Errorf("parties with DAML_LEDGER_TOKEN printed %q, want %s", out, alice)
 	}
+}
+
+// signalWriter is an io.Writer, safe for concurrent use, that closes seen
+// once the text written contains a marker.
+type signalWriter struct {
+	mu     sync.Mutex
+	buf    bytes.Buffer
+	marker string
+	seen   chan struct{}
+}
+
+func newSignalWriter(marker string) *signalWriter {
+	return &signalWriter{marker: marker, seen: make(chan struct{})}
+}
+
+func (w *signalWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	already := strings.Contains(w.buf.String(), w.marker)
+	n, err := w.buf.Write(p)
+	if !already && strings.Contains(w.buf.String(), w.marker) {
+		close(w.seen)
+	}
+	return n, err
+}
+
+func (w *signalWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
 }
