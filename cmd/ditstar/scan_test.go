@@ -2,6 +2,7 @@ package main
 
 import (
 	"testing"
+	"time"
 )
 
 func TestScanCommandCalls(t *testing.T) {
@@ -57,8 +58,70 @@ def main(env, events):
 }
 
 func TestScanCommandCallsUnterminated(t *testing.T) {
-	for _, src := range []string{`exercise(cid, "open`, `create(`, `"""never closed`, `exercise(a, b`} {
-		_ = scanCommandCalls(src) // must not panic or loop
+	tests := []struct {
+		name string
+		src  string
+		want []commandCall
+	}{
+		{
+			name: "string never closed",
+			src:  `exercise(cid, "open`,
+			want: []commandCall{{name: "exercise", line: 1, col: 1}},
+		},
+		{
+			name: "call never closed",
+			src:  `create(`,
+			want: []commandCall{{name: "create", line: 1, col: 1}},
+		},
+		{
+			name: "triple-quoted string never closed",
+			src:  `"""never closed`,
+			want: nil,
+		},
+		{
+			name: "arguments never closed",
+			src:  `exercise(a, b`,
+			want: []commandCall{{name: "exercise", line: 1, col: 1}},
+		},
+		{
+			name: "literal before an open dict",
+			src:  `exercise(cid, "Go", {"a": [1, (2`,
+			want: []commandCall{{name: "exercise", line: 1, col: 1, choice: "Go", choicePos: [2]int{1, 15}}},
+		},
+		{
+			// A quoted string ends at the end of its line, as in Starlark,
+			// so the call on the next line is still found.
+			name: "string open at line end",
+			src:  "x = 'abc\nexercise(c, \"Y\")",
+			want: []commandCall{{name: "exercise", line: 2, col: 1, choice: "Y", choicePos: [2]int{2, 13}}},
+		},
+		{
+			name: "comment with an open call",
+			src:  `# exercise(`,
+			want: nil,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// The scanner runs in a goroutine so that a loop fails the test
+			// instead of hanging it.
+			done := make(chan []commandCall, 1)
+			go func() { done <- scanCommandCalls(tt.src) }()
+			var got []commandCall
+			select {
+			case got = <-done:
+			case <-time.After(10 * time.Second):
+				t.Fatalf("scanCommandCalls(%q) did not return within 10s", tt.src)
+			}
+			if len(got) != len(tt.want) {
+				t.Fatalf("scanCommandCalls(%q) = %+v, want %+v", tt.src, got, tt.want)
+			}
+			for i := range tt.want {
+				if got[i] != tt.want[i] {
+					t.Errorf("call %d = %+v, want %+v", i, got[i], tt.want[i])
+				}
+			}
+		})
 	}
 }
 
