@@ -234,3 +234,71 @@ func TestEntrypointErrors(t *testing.T) {
 		t.Errorf("no function: err = %v", err)
 	}
 }
+
+func TestOpenInvalidMetadataKeepsPackage(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"dit-meta.yaml": `integration_types:
+  - id: m
+    name: M
+    description: d
+    entrypoint: main:main
+    fields: [{id: size, name: S, description: d, field_type: integer, default_value: "big"}]
+`,
+		"main.star": "def main(env, events): pass\n",
+	})
+	p, err := Open(dir)
+	var ce *ConfigError
+	if !errors.As(err, &ce) {
+		t.Fatalf("Open: err = %v, want *ConfigError", err)
+	}
+	if len(ce.Problems) != 1 || !strings.Contains(ce.Problems[0], "default_value") {
+		t.Errorf("problems = %q, want one about default_value", ce.Problems)
+	}
+	if p == nil || p.Meta == nil {
+		t.Fatal("Open returned no package with the readable metadata")
+	}
+	if len(p.Meta.IntegrationTypes) != 1 || p.Meta.IntegrationTypes[0].ID != "m" {
+		t.Errorf("IntegrationTypes = %+v, want type m", p.Meta.IntegrationTypes)
+	}
+}
+
+func TestPackageInstanceConfig(t *testing.T) {
+	files := map[string]string{
+		"dit-meta.yaml": "integration_types:\n  - {id: t, name: T, description: d, entrypoint: main:main, fields: []}\n",
+		"main.star":     "def main(env, events): pass\n",
+		"int_args.yaml": "type_id: t\nmetadata:\n  runAs: alice\n",
+	}
+	for name, path := range map[string]string{"dir": writeTree(t, files), "zip": zipTree(t, "", files)} {
+		t.Run(name, func(t *testing.T) {
+			p, err := Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg, file, err := p.InstanceConfig()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg == nil {
+				t.Fatal("InstanceConfig returned nil for a package with int_args.yaml")
+			}
+			if cfg.TypeID != "t" {
+				t.Errorf("TypeID = %q, want t", cfg.TypeID)
+			}
+			if cfg.RunAs() != "alice" {
+				t.Errorf("RunAs = %q, want alice", cfg.RunAs())
+			}
+			if !strings.HasSuffix(file, "int_args.yaml") {
+				t.Errorf("file = %q, want a name ending in int_args.yaml", file)
+			}
+		})
+	}
+
+	p, err := Open(writeTree(t, map[string]string{"dit-meta.yaml": files["dit-meta.yaml"], "main.star": files["main.star"]}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, file, err := p.InstanceConfig()
+	if cfg != nil || file != "" || err != nil {
+		t.Errorf("InstanceConfig without the file = %v, %q, %v; want nil, \"\", nil", cfg, file, err)
+	}
+}
