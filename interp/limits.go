@@ -12,6 +12,9 @@ import (
 
 // Limits bounds each call into Starlark: a handler call through Call, or
 // the top level of a file and the files it loads through LoadFile.
+//
+// TODO: bound memory too. A single builtin step such as "x" * 10**9
+// allocates without limit, and the deadline is checked only between steps.
 type Limits struct {
 	// MaxSteps is the execution-step budget. A step is roughly one
 	// bytecode instruction of the Starlark virtual machine.
