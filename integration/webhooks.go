@@ -68,9 +68,10 @@ func (e *SubmissionError) Code() string { return "submission_failed" }
 // HandleWebhook calls the webhook handler at index with req. The request
 // waits for its turn; when more than Options.MaxWebhookWaiting requests
 // wait, or the wait exceeds Options.WebhookWait, it returns ErrBusy. A
-// failing handler is an error, which the HTTP server turns into a 500. The commands
-// the handler returns are submitted before the response is returned; a
-// failed submission is counted and logged but does not change the response.
+// failing handler is an error, which the HTTP server turns into a 500. The
+// commands the handler returns are submitted before the response is
+// returned. A failed submission is counted, passed to the error_handler if
+// one was given, and returned as a *SubmissionError in place of the response.
 func (r *Runtime) HandleWebhook(ctx context.Context, index int, req *WebhookRequest) (*WebhookResponse, error) {
 	if n := r.webhookWaiting.Add(1); n > int64(r.opts.MaxWebhookWaiting) {
 		r.webhookWaiting.Add(-1)
