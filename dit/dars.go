@@ -2,8 +2,8 @@ package dit
 
 import (
 	"fmt"
-	"io/fs"
 
+	"github.com/ditstar/ditstar/internal/fsutil"
 	"github.com/ditstar/ditstar/ledger/lf"
 )
 
@@ -14,7 +14,7 @@ import (
 func (p *Package) LoadDARs() ([]*lf.DAR, error) {
 	var dars []*lf.DAR
 	for _, name := range p.DARFiles() {
-		data, err := fs.ReadFile(p.FS, name)
+		data, err := fsutil.ReadFileFS(p.FS, name, maxDARFileSize)
 		if err != nil {
 			return nil, fmt.Errorf("read %s: %w", p.displayName(name), err)
 		}

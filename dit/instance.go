@@ -6,9 +6,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/ditstar/ditstar/internal/fsutil"
 )
 
 // InstanceConfig is the instance configuration (int_args.yaml): which type
@@ -38,7 +39,7 @@ func (c *InstanceConfig) RunAs() string {
 
 // ReadInstanceConfig reads and parses an instance configuration file.
 func ReadInstanceConfig(path string) (*InstanceConfig, error) {
-	data, err := os.ReadFile(path)
+	data, err := fsutil.ReadFile(path, maxConfigSize)
 	if err != nil {
 		return nil, fmt.Errorf("read instance configuration: %w", err)
 	}
@@ -50,7 +51,7 @@ func ReadInstanceConfig(path string) (*InstanceConfig, error) {
 // package has none. file is the configuration's name in messages, such as
 // "pkg/int_args.yaml" or "pkg.dit!int_args.yaml".
 func (p *Package) InstanceConfig() (cfg *InstanceConfig, file string, err error) {
-	data, err := fs.ReadFile(p.FS, InstanceConfigFile)
+	data, err := fsutil.ReadFileFS(p.FS, InstanceConfigFile, maxConfigSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, "", nil
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ditstar/ditstar/internal/fsutil"
 	"github.com/ditstar/ditstar/ledger/lf"
 )
 
@@ -197,7 +198,7 @@ func completeMetadata(p *Package, meta *Metadata, files []string, opts PackOptio
 
 // damlModel reads the package's own DAR and describes it.
 func damlModel(p *Package, file string, meta *Metadata) (*DamlModel, error) {
-	data, err := fs.ReadFile(p.FS, file)
+	data, err := fsutil.ReadFileFS(p.FS, file, maxDARFileSize)
 	if err != nil {
 		return nil, fmt.Errorf("pack: %w", err)
 	}

@@ -24,6 +24,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/ditstar/ditstar/internal/fsutil"
 )
 
 // Metadata file names, in order of preference.
@@ -67,16 +69,19 @@ func OpenWithMeta(pkgPath, metaPath string) (*Package, error) {
 	p := &Package{Path: pkgPath, FS: fsys}
 	var data []byte
 	if metaPath != "" {
-		data, err = os.ReadFile(metaPath)
+		data, err = fsutil.ReadFile(metaPath, maxConfigSize)
 		switch {
 		case err == nil:
 			p.MetaFile, p.metaOutside = metaPath, true
 		case errors.Is(err, fs.ErrNotExist) && !filepath.IsAbs(metaPath) && fs.ValidPath(filepath.ToSlash(metaPath)):
 			// The Python runtime ran in the package folder, so deployments
 			// set paths such as "dabl-meta.yaml" relative to the package.
-			data, err = fs.ReadFile(fsys, filepath.ToSlash(metaPath))
-			if err != nil {
+			data, err = fsutil.ReadFileFS(fsys, filepath.ToSlash(metaPath), maxConfigSize)
+			if errors.Is(err, fs.ErrNotExist) {
 				return nil, fmt.Errorf("read package metadata %s: not found in the current folder or the package", metaPath)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("read package metadata in %s: %w", pkgPath, err)
 			}
 			p.MetaFile = filepath.ToSlash(metaPath)
 		default:
@@ -84,7 +89,7 @@ func OpenWithMeta(pkgPath, metaPath string) (*Package, error) {
 		}
 	} else {
 		for _, name := range []string{MetaFile, LegacyMetaFile} {
-			data, err = fs.ReadFile(fsys, name)
+			data, err = fsutil.ReadFileFS(fsys, name, maxConfigSize)
 			if err == nil {
 				p.MetaFile = name
 				break
@@ -135,7 +140,7 @@ func openFS(pkgPath string) (fs.FS, error) {
 	if info.IsDir() {
 		return os.DirFS(pkgPath), nil
 	}
-	data, err := os.ReadFile(pkgPath)
+	data, err := fsutil.ReadFile(pkgPath, maxPackageSize)
 	if err != nil {
 		return nil, fmt.Errorf("open integration package: %w", err)
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/ditstar/ditstar/httpd"
 	"github.com/ditstar/ditstar/integration"
 	"github.com/ditstar/ditstar/internal/clock"
+	"github.com/ditstar/ditstar/internal/fsutil"
 	"github.com/ditstar/ditstar/ledger/client"
 	"github.com/ditstar/ditstar/ledger/lf"
 	"github.com/ditstar/ditstar/ledger/sandbox"
@@ -92,15 +93,19 @@ type lastResponse struct {
 	body   []byte
 }
 
+// maxTestFileSize caps a test file, which holds a script and the files it
+// loads (configuration, request bodies, expected output).
+const maxTestFileSize = 64 << 20
+
 // runFile runs one test file and returns its result.
 func runFile(file, name string, opts Options) (res Result) {
 	start := time.Now()
 	res = Result{File: file, Name: name}
 	defer func() { res.Duration = time.Since(start) }()
 
-	data, err := os.ReadFile(file)
+	data, err := fsutil.ReadFile(file, maxTestFileSize)
 	if err != nil {
-		res.Failure = fmt.Sprintf("%s: %v", file, err)
+		res.Failure = err.Error()
 		res.ConfigError = true
 		return res
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/ditstar/ditstar/builtins"
 	"github.com/ditstar/ditstar/dit"
+	"github.com/ditstar/ditstar/internal/fsutil"
 	"github.com/ditstar/ditstar/interp"
 )
 
@@ -171,7 +172,10 @@ func checkScriptFile(file string, r *checkReport) string {
 	if dir == "" {
 		dir = "."
 	}
-	if _, err := os.Stat(file); err != nil {
+	// Reading the script first rejects a named pipe or device, which would
+	// block the compiler's own read.
+	src, err := fsutil.ReadFile(file, maxScriptSize)
+	if err != nil {
 		r.add(file, 0, 0, fmt.Sprintf("cannot read the script: %v", err))
 		return ""
 	}
@@ -180,13 +184,13 @@ func checkScriptFile(file string, r *checkReport) string {
 	for _, d := range in.Check(os.DirFS(dir), base) {
 		r.addText(names.rename(d.String(), []string{base}))
 	}
-	src, err := os.ReadFile(file)
-	if err == nil {
-		calls := scanCommandCalls(string(src))
-		return fmt.Sprintf("compiled; %d ledger commands; templates and choices not checked without a package's DARs", len(calls))
-	}
-	return "compiled"
+	calls := scanCommandCalls(string(src))
+	return fmt.Sprintf("compiled; %d ledger commands; templates and choices not checked without a package's DARs", len(calls))
 }
+
+// maxScriptSize caps a script file that check reads outside a package.
+// Scripts are hand-written source of a few kilobytes.
+const maxScriptSize = 16 << 20
 
 // checkPackage checks a package folder or .dit file: its metadata, every
 // script, each entrypoint run against recording events, and the templates

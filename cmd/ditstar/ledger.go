@@ -21,6 +21,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/ditstar/ditstar/internal/fsutil"
 	"github.com/ditstar/ditstar/ledger/client"
 	"github.com/ditstar/ditstar/ledger/lf"
 )
@@ -273,11 +274,15 @@ func (lc *ledgerCommand) allocate(ctx context.Context, args []string) error {
 	return lc.print(map[string]any{"party": p.GetParty(), "is_local": p.GetIsLocal()}, p.GetParty())
 }
 
+// maxUploadSize caps a DAR file that upload reads. It equals ledger/lf's
+// cap on the decoded size of a DAR's entries.
+const maxUploadSize = 256 << 20
+
 func (lc *ledgerCommand) upload(ctx context.Context, args []string) error {
 	path := args[0]
-	data, err := os.ReadFile(path)
+	data, err := fsutil.ReadFile(path, maxUploadSize)
 	if err != nil {
-		return err
+		return fmt.Errorf("read dar: %w", err)
 	}
 	// Reading the DAR first gives a local error for a file that is not a
 	// DAR, and the main package id to print.

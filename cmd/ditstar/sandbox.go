@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/ditstar/ditstar/internal/fsutil"
 	"github.com/ditstar/ditstar/ledger/lf"
 	"github.com/ditstar/ditstar/ledger/sandbox"
 )
@@ -113,14 +114,14 @@ func sandboxAuth(secretFile, publicKeyFile, jwksFile string) (*sandbox.AuthConfi
 	}
 	auth := &sandbox.AuthConfig{JWKSFile: jwksFile}
 	if secretFile != "" {
-		secret, err := os.ReadFile(secretFile)
+		secret, err := fsutil.ReadFile(secretFile, maxKeyFileSize)
 		if err != nil {
 			return nil, fmt.Errorf("read --auth-hs256-secret-file: %w", err)
 		}
 		auth.HS256Secret = trimNewline(secret)
 	}
 	if publicKeyFile != "" {
-		key, err := os.ReadFile(publicKeyFile)
+		key, err := fsutil.ReadFile(publicKeyFile, maxKeyFileSize)
 		if err != nil {
 			return nil, fmt.Errorf("read --auth-public-key: %w", err)
 		}
@@ -128,6 +129,10 @@ func sandboxAuth(secretFile, publicKeyFile, jwksFile string) (*sandbox.AuthConfi
 	}
 	return auth, nil
 }
+
+// maxKeyFileSize caps an HS256 secret or PEM public key file. A PEM RSA
+// key of 8192 bits is under 2 KiB.
+const maxKeyFileSize = 64 << 10
 
 // trimNewline drops the line end that editors add to a secret file.
 func trimNewline(b []byte) []byte {
