@@ -115,7 +115,7 @@ func cmdCreate(tc *testCase, negate bool, args []string) error {
 	if err != nil {
 		return err
 	}
-	arg, err := parseJSON(argText)
+	arg, err := lf.ParseJSONValue(argText)
 	if err != nil {
 		return usagef("%v", err)
 	}
@@ -225,7 +225,7 @@ func (tc *testCase) exercise(as, contract, choice, argText string, negate bool) 
 	if err != nil {
 		return nil, err
 	}
-	arg, err := parseJSON(argText)
+	arg, err := lf.ParseJSONValue(argText)
 	if err != nil {
 		return nil, usagef("%v", err)
 	}

@@ -11,7 +11,6 @@ import (
 	"google.golang.org/protobuf/types/known/emptypb"
 
 	"github.com/ditstar/ditstar/internal/clock"
-	"github.com/ditstar/ditstar/ledger/lf"
 )
 
 func TestRenderRecordKinds(t *testing.T) {
@@ -39,32 +38,6 @@ func TestRenderRecordKinds(t *testing.T) {
 		`"enum":"Red","_15":{"_1":"quote\"d"}}`
 	if got := renderRecord(record); got != want {
 		t.Errorf("renderRecord =\n%s\nwant\n%s", got, want)
-	}
-}
-
-func TestParseJSONKeepsOrderAndDigits(t *testing.T) {
-	v, err := parseJSON(`{"b": 1, "a": 0.10000000000000000001, "c": [true, null, "s"]}`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, ok := v.(*lf.Map)
-	if !ok {
-		t.Fatalf("got %T, want *lf.Map", v)
-	}
-	if len(m.Keys) != 3 || m.Keys[0] != "b" || m.Keys[1] != "a" || m.Keys[2] != "c" {
-		t.Errorf("keys = %v, want b, a, c in written order", m.Keys)
-	}
-	if n, _ := m.Get("b"); n != int64(1) {
-		t.Errorf("b = %#v, want int64 1", n)
-	}
-	d, _ := m.Get("a")
-	if dec, ok := d.(lf.Decimal); !ok || dec.String() != "0.10000000000000000001" {
-		t.Errorf("a = %v, want the decimal with every digit", d)
-	}
-	for _, bad := range []string{`{"a": }`, `[1, 2] extra`, `{"a": 1e999999999999}`, ``} {
-		if _, err := parseJSON(bad); err == nil {
-			t.Errorf("parseJSON(%q) succeeded, want an error", bad)
-		}
 	}
 }
 

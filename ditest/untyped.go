@@ -48,7 +48,7 @@ func (tc *testCase) encodeUntypedRecord(arg any) (*v2.Record, error) {
 	}
 	record := v.GetRecord()
 	if record == nil {
-		return nil, fmt.Errorf("argument: got JSON %s, want a JSON object", jsonKind(arg))
+		return nil, fmt.Errorf("argument: got JSON %s, want a JSON object", lf.JSONKind(arg))
 	}
 	return record, nil
 }
@@ -73,19 +73,4 @@ func (tc *testCase) knownParties() (map[string]bool, error) {
 			return known, nil
 		}
 	}
-}
-
-// jsonKind names the JSON kind of a decoded value for messages.
-func jsonKind(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case bool:
-		return "boolean"
-	case string:
-		return "string"
-	case []any:
-		return "array"
-	}
-	return "number"
 }

@@ -2,8 +2,6 @@ package ditest
 
 import (
 	"encoding/json"
-	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -12,71 +10,6 @@ import (
 
 	"github.com/ditstar/ditstar/ledger/lf"
 )
-
-// parseJSON decodes a command argument into the Go values of the lf codec:
-// objects become *lf.Map in their written order, integers int64 and other
-// numbers lf.Decimal, so that no digit is lost to float64.
-func parseJSON(text string) (any, error) {
-	dec := json.NewDecoder(strings.NewReader(text))
-	dec.UseNumber()
-	v, err := decodeJSON(dec)
-	if err != nil {
-		return nil, fmt.Errorf("invalid JSON %q: %w", text, err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, fmt.Errorf("invalid JSON %q: text after the value", text)
-	}
-	return v, nil
-}
-
-func decodeJSON(dec *json.Decoder) (any, error) {
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, err
-	}
-	switch t := tok.(type) {
-	case json.Delim:
-		switch t {
-		case '{':
-			m := lf.NewMap()
-			for dec.More() {
-				key, err := dec.Token()
-				if err != nil {
-					return nil, err
-				}
-				v, err := decodeJSON(dec)
-				if err != nil {
-					return nil, err
-				}
-				m.Set(key.(string), v)
-			}
-			_, err := dec.Token()
-			return m, err
-		case '[':
-			list := []any{}
-			for dec.More() {
-				v, err := decodeJSON(dec)
-				if err != nil {
-					return nil, err
-				}
-				list = append(list, v)
-			}
-			_, err := dec.Token()
-			return list, err
-		}
-		return nil, fmt.Errorf("unexpected %v", t)
-	case json.Number:
-		if i, err := strconv.ParseInt(string(t), 10, 64); err == nil {
-			return i, nil
-		}
-		d, err := lf.ParseDecimal(string(t))
-		if err != nil {
-			return nil, fmt.Errorf("number %s: %w", t, err)
-		}
-		return d, nil
-	}
-	return tok, nil
-}
 
 // renderRecord writes a record as compact JSON with its fields in
 // declaration order: Int64 as a number, Numeric as its decimal string,

@@ -308,7 +308,7 @@ func (lc *ledgerCommand) upload(ctx context.Context, args []string) error {
 }
 
 func (lc *ledgerCommand) create(ctx context.Context, args []string) error {
-	arg, err := parseJSONArgument(args[1])
+	arg, err := lf.ParseJSONValue(args[1])
 	if err != nil {
 		return fmt.Errorf("create argument: %w", err)
 	}
@@ -362,7 +362,7 @@ func (lc *ledgerCommand) exercise(ctx context.Context, args []string) error {
 	if len(args) == 3 {
 		argText = args[2]
 	}
-	arg, err := parseJSONArgument(argText)
+	arg, err := lf.ParseJSONValue(argText)
 	if err != nil {
 		return fmt.Errorf("choice argument: %w", err)
 	}
@@ -520,7 +520,7 @@ func (lc *ledgerCommand) encodeUntypedRecord(ctx context.Context, c *client.Clie
 	}
 	r := v.GetRecord()
 	if r == nil {
-		return nil, fmt.Errorf("argument: got a JSON %s, want a JSON object", jsonKind(arg))
+		return nil, fmt.Errorf("argument: got a JSON %s, want a JSON object", lf.JSONKind(arg))
 	}
 	return r, nil
 }
@@ -635,71 +635,6 @@ func (lc *ledgerCommand) printTransaction(tx *v2.Transaction) error {
 	return lc.print(obj, strings.Join(lines, "\n"))
 }
 
-// parseJSONArgument decodes a JSON command argument into the plain Go
-// values of the lf codec: objects become *lf.Map in their written order,
-// integers int64, other numbers lf.Decimal.
-func parseJSONArgument(text string) (any, error) {
-	dec := json.NewDecoder(strings.NewReader(text))
-	dec.UseNumber()
-	v, err := decodeJSONValue(dec)
-	if err != nil {
-		return nil, fmt.Errorf("invalid JSON %q: %w", text, err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, fmt.Errorf("invalid JSON %q: text after the value", text)
-	}
-	return v, nil
-}
-
-func decodeJSONValue(dec *json.Decoder) (any, error) {
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, err
-	}
-	switch t := tok.(type) {
-	case json.Delim:
-		switch t {
-		case '{':
-			m := lf.NewMap()
-			for dec.More() {
-				keyTok, err := dec.Token()
-				if err != nil {
-					return nil, err
-				}
-				v, err := decodeJSONValue(dec)
-				if err != nil {
-					return nil, err
-				}
-				m.Set(keyTok.(string), v)
-			}
-			_, err := dec.Token()
-			return m, err
-		case '[':
-			list := []any{}
-			for dec.More() {
-				v, err := decodeJSONValue(dec)
-				if err != nil {
-					return nil, err
-				}
-				list = append(list, v)
-			}
-			_, err := dec.Token()
-			return list, err
-		}
-		return nil, fmt.Errorf("unexpected %v", t)
-	case json.Number:
-		if i, err := strconv.ParseInt(string(t), 10, 64); err == nil {
-			return i, nil
-		}
-		d, err := lf.ParseDecimal(string(t))
-		if err != nil {
-			return nil, fmt.Errorf("number %s: %w", t, err)
-		}
-		return d, nil
-	}
-	return tok, nil
-}
-
 // recordJSON converts a record to JSON-ready values: labelled fields by
 // label, unlabelled ones as _1, _2, ...
 func recordJSON(r *v2.Record) orderedObject {
@@ -769,23 +704,6 @@ func valueJSON(v *v2.Value) any {
 		return s.Enum.GetConstructor()
 	}
 	return nil
-}
-
-// jsonKind names the JSON kind of a value from parseJSONArgument.
-func jsonKind(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case bool:
-		return "boolean"
-	case string:
-		return "string"
-	case []any:
-		return "array"
-	case *lf.Map:
-		return "object"
-	}
-	return "number"
 }
 
 // orderedObject is a JSON object that keeps its entries in order.
