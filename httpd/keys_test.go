@@ -170,9 +170,11 @@ func TestJWKSBadResponses(t *testing.T) {
 func TestJWKSFailedReloadKeepsKeys(t *testing.T) {
 	key := newKey(t, jose.RS256, "k")
 	var broken atomic.Bool
+	var failedFetches atomic.Int64
 	jwks := newJWKSServer(t, key)
 	flaky := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if broken.Load() {
+			failedFetches.Add(1)
 			http.Error(w, "down", http.StatusBadGateway)
 			return
 		}
@@ -186,7 +188,7 @@ func TestJWKSFailedReloadKeepsKeys(t *testing.T) {
 	}})
 	waitFor(t, "the first JWKS fetch", func() bool { return jwks.fetches.Load() >= 1 })
 	broken.Store(true)
-	time.Sleep(100 * time.Millisecond) // several failed polls
+	waitFor(t, "two failed JWKS polls", func() bool { return failedFetches.Load() >= 2 })
 
 	if got := do(t, http.MethodGet, base+"/integration/"+testInstance, validDamlToken(t, key), nil); got.status != 200 {
 		t.Errorf("status %d after failed reloads, want 200; body %s", got.status, got.body)
