@@ -226,6 +226,12 @@ func checkPackage(target string, inst *dit.InstanceConfig, r *checkReport) strin
 	in := newCheckInterp()
 	broken := map[string]bool{}
 	for _, file := range scripts {
+		// The compiler's own read would block on a named pipe or device.
+		if _, err := fsutil.ReadFileFS(pkg.FS, file, maxScriptSize); err != nil {
+			r.add(names.display(file), 0, 0, fmt.Sprintf("cannot read the script: %v", err))
+			broken[file] = true
+			continue
+		}
 		diags := in.Check(pkg.FS, file)
 		for _, d := range diags {
 			r.addText(names.rename(d.String(), scripts))
@@ -278,9 +284,9 @@ func checkPackage(target string, inst *dit.InstanceConfig, r *checkReport) strin
 
 	commandsFound := 0
 	for _, file := range scripts {
-		src, err := fs.ReadFile(pkg.FS, file)
+		src, err := fsutil.ReadFileFS(pkg.FS, file, maxScriptSize)
 		if err != nil {
-			continue
+			continue // reported with the compile errors above
 		}
 		calls := scanCommandCalls(string(src))
 		commandsFound += len(calls)

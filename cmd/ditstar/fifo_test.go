@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -94,6 +95,27 @@ func TestCheckConfigFIFO(t *testing.T) {
 		t.Errorf("exit %d, want a failure", code)
 	}
 	if !strings.Contains(stderr.String(), path+" is a named pipe, not a regular file") {
+		t.Errorf("stderr %q does not reject the named pipe", stderr.String())
+	}
+}
+
+func TestCheckPackageScriptFIFO(t *testing.T) {
+	dir := t.TempDir()
+	meta := "integration_types:\n  - {id: t, name: T, description: d, entrypoint: main:main, fields: []}\n"
+	if err := os.WriteFile(filepath.Join(dir, "dit-meta.yaml"), []byte(meta), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	script := filepath.Join(dir, "main.star")
+	if err := syscall.Mkfifo(script, 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	var stdout, stderr bytes.Buffer
+	var code int
+	within(t, func() { code = runCheck([]string{dir}, &stdout, &stderr) })
+	if code != exitFail {
+		t.Errorf("exit %d, want %d", code, exitFail)
+	}
+	if !strings.Contains(stderr.String(), "main.star is a named pipe, not a regular file") {
 		t.Errorf("stderr %q does not reject the named pipe", stderr.String())
 	}
 }
