@@ -9,6 +9,7 @@ import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
 
+	"github.com/ditstar/ditstar/internal/fsutil"
 	"github.com/ditstar/ditstar/interp/internal/frontend"
 )
 
@@ -65,8 +66,13 @@ func (in *Interp) compileFile(fsys fs.FS, file string) (*starlark.Program, error
 	return c.prog, nil
 }
 
+// maxScriptBytes bounds one script file. Integration scripts are a few
+// kilobytes; the cap keeps a wrong path (a device, a huge log) from being
+// read into memory.
+const maxScriptBytes = 16 << 20
+
 func (in *Interp) compileCached(fsys fs.FS, file string) (*compiled, error) {
-	src, err := fs.ReadFile(fsys, file)
+	src, err := fsutil.ReadFileFS(fsys, file, maxScriptBytes)
 	if err != nil {
 		return nil, fmt.Errorf("read script: %w", err)
 	}
