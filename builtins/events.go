@@ -139,6 +139,7 @@ type Events struct {
 	closed   bool
 	handlers []*Handler
 	queues   map[string]bool
+	routes   routeSet
 
 	value *starlarkstruct.Module
 }
@@ -229,6 +230,11 @@ func (e *Events) add(name string, h *Handler, fn starlark.Callable) error {
 			return fmt.Errorf("%s: queue %q already has a handler; register one handler per queue_name", name, h.QueueName)
 		}
 		e.queues[h.QueueName] = true
+	}
+	if h.Kind == KindWebhook {
+		if err := e.routes.add(h.Method, h.URLSuffix); err != nil {
+			return fmt.Errorf("%s: url_suffix %q: %w", name, h.URLSuffix, err)
+		}
 	}
 	registered := *h
 	registered.Func = fn

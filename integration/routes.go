@@ -8,32 +8,10 @@ import (
 	"github.com/ditstar/ditstar/builtins"
 )
 
-// routePattern turns a url_suffix ("/orders/{id}" or "/orders/:id") into an
-// httprouter pattern ("/orders/:id"). A final "{name:.*}" or "{name:.+}"
-// becomes the catch-all "*name". The regular expressions of the other
-// parameters are checked by RouteParams, because httprouter matches any
-// value of a segment.
+// routePattern turns a url_suffix into the httprouter pattern that httpd
+// serves it on.
 func routePattern(suffix string) string {
-	if suffix == "" {
-		return ""
-	}
-	if !strings.HasPrefix(suffix, "/") {
-		suffix = "/" + suffix
-	}
-	segments := strings.Split(suffix, "/")
-	for i, seg := range segments {
-		if !strings.HasPrefix(seg, "{") || !strings.HasSuffix(seg, "}") {
-			continue
-		}
-		inner := seg[1 : len(seg)-1]
-		name, pattern, hasPattern := strings.Cut(inner, ":")
-		if hasPattern && (pattern == ".*" || pattern == ".+") && i == len(segments)-1 {
-			segments[i] = "*" + name
-			continue
-		}
-		segments[i] = ":" + name
-	}
-	return strings.Join(segments, "/")
+	return builtins.RoutePattern(suffix)
 }
 
 // RouteParams is the set of regular expressions that the parameters of one

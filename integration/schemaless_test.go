@@ -170,11 +170,11 @@ def main(env, events):
 func TestTemplateTypoWithModelFails(t *testing.T) {
 	h := newHarness(t, `
 def main(env, events):
-    @events.webhook.post()
+    @events.webhook.post(url_suffix="/tid")
     def tid(request):
         return json_response(env.tid(request.json()["name"]))
 
-    @events.webhook.post()
+    @events.webhook.post(url_suffix="/make")
     def make(request):
         return create(request.json()["name"], {"owner": env.party, "name": "typo", "count": 0})
 `)
