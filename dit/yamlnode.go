@@ -18,11 +18,20 @@ type decoder struct {
 }
 
 func (d *decoder) errorf(n *yaml.Node, path, format string, args ...any) {
-	d.errors = append(d.errors, d.position(n)+path+": "+fmt.Sprintf(format, args...))
+	d.errors = append(d.errors, d.position(n)+pathPrefix(path)+fmt.Sprintf(format, args...))
 }
 
 func (d *decoder) warnf(n *yaml.Node, path, format string, args ...any) {
-	d.warnings = append(d.warnings, d.position(n)+path+": "+fmt.Sprintf(format, args...))
+	d.warnings = append(d.warnings, d.position(n)+pathPrefix(path)+fmt.Sprintf(format, args...))
+}
+
+// pathPrefix returns the key path that starts a message, or "" for the
+// document itself, whose position alone names it.
+func pathPrefix(path string) string {
+	if path == "" {
+		return ""
+	}
+	return path + ": "
 }
 
 func (d *decoder) position(n *yaml.Node) string {
