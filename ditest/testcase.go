@@ -110,6 +110,11 @@ func runFile(file, name string, opts Options) (res Result) {
 		return res
 	}
 	archive := txtar.Parse(data)
+	if err := checkSectionNames(archive); err != nil {
+		res.Failure = fmt.Sprintf("%s: %v", file, err)
+		res.ConfigError = true
+		return res
+	}
 	lines, err := parseScript(string(archive.Comment))
 	if err != nil {
 		var se *scriptError
@@ -248,6 +253,24 @@ func newTestCase(file string, archive *txtar.Archive, opts Options) (*testCase, 
 		return nil, err
 	}
 	return tc, nil
+}
+
+// checkSectionNames rejects a section name that is not a relative path
+// inside the work directory, where the sections are written, and a name
+// that two sections share, because only one of them could be used.
+func checkSectionNames(archive *txtar.Archive) error {
+	seen := map[string]bool{}
+	for _, f := range archive.Files {
+		if !filepath.IsLocal(filepath.FromSlash(f.Name)) {
+			return fmt.Errorf("section %q: invalid name: write a relative path inside the archive, without ..", f.Name)
+		}
+		key := filepath.Clean(filepath.FromSlash(f.Name))
+		if seen[key] {
+			return fmt.Errorf("section %q appears twice: give each section its own name", f.Name)
+		}
+		seen[key] = true
+	}
+	return nil
 }
 
 // startLedger starts an empty embedded ledger on loopback, on a virtual
