@@ -2,6 +2,7 @@ package dit
 
 import (
 	"archive/zip"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -52,12 +53,22 @@ func PackWith(dir string, w io.Writer, opts PackOptions) error {
 	if err != nil {
 		return err
 	}
-	files, err := packFiles(dir)
+	files, fileProblems, err := packFiles(dir)
 	if err != nil {
 		return err
 	}
 	meta := *p.Meta
-	if err := completeMetadata(p, &meta, files, opts); err != nil {
+	err = completeMetadata(p, &meta, files, opts)
+	if len(fileProblems) > 0 {
+		var ce *ConfigError
+		if errors.As(err, &ce) {
+			fileProblems = append(ce.Problems, fileProblems...)
+		} else if err != nil {
+			return err
+		}
+		return &ConfigError{Problems: fileProblems}
+	}
+	if err != nil {
 		return err
 	}
 	metaBytes, err := MarshalMetadata(&meta)
@@ -73,7 +84,7 @@ func PackWith(dir string, w io.Writer, opts PackOptions) error {
 		var data []byte
 		if name == MetaFile || name == LegacyMetaFile {
 			data = metaBytes
-		} else if data, err = os.ReadFile(filepath.Join(dir, filepath.FromSlash(name))); err != nil {
+		} else if data, err = fsutil.ReadFile(filepath.Join(dir, filepath.FromSlash(name)), maxPackageSize); err != nil {
 			return fmt.Errorf("pack %s: %w", dir, err)
 		}
 		header := &zip.FileHeader{Name: name, Method: zip.Deflate, Modified: zipTime}
@@ -93,10 +104,13 @@ func PackWith(dir string, w io.Writer, opts PackOptions) error {
 }
 
 // packFiles lists the regular files to pack, slash-separated and sorted,
-// without the metadata files, which are written normalised.
-func packFiles(dir string) ([]string, error) {
-	var files []string
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+// without the metadata files, which are written normalised. A symbolic
+// link to a file is packed as that file, even when the file is outside dir,
+// so that a package can share a script with others. The problems it
+// returns name each file that takes the total size over maxPackageSize.
+func packFiles(dir string) (files, problems []string, err error) {
+	var total int64
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -127,14 +141,18 @@ func packFiles(dir string) ([]string, error) {
 		case strings.HasSuffix(name, ".dit"):
 		default:
 			files = append(files, name)
+			total += info.Size()
+			if total > maxPackageSize {
+				problems = append(problems, fmt.Sprintf("%s: %d bytes takes the package over its cap of 1 GiB of files; remove large files that the integration does not need", name, info.Size()))
+			}
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("pack %s: %w", dir, err)
+		return nil, nil, fmt.Errorf("pack %s: %w", dir, err)
 	}
 	sort.Strings(files)
-	return files, nil
+	return files, problems, nil
 }
 
 // completeMetadata fills in what ddit computed at build time and checks
