@@ -16,6 +16,7 @@
 package frontend
 
 import (
+	"bytes"
 	"fmt"
 	"sort"
 	"strings"
@@ -81,6 +82,9 @@ func (l ErrorList) Error() string {
 // by the pre-scan or the tree edits, or the syntax.Error of the Starlark
 // parser.
 func Translate(filename string, src []byte, cfg *Config) (*syntax.File, error) {
+	// Python ignores a UTF-8 byte order mark at the start of a source
+	// file, and editors on Windows write one.
+	src = bytes.TrimPrefix(src, []byte("\ufeff"))
 	p := newPrescan(filename, src, cfg)
 	p.run()
 	if len(p.errs) > 0 {
