@@ -465,8 +465,11 @@ func (e *Events) periodicInterval(_ *starlark.Thread, b *starlark.Builtin, args 
 	default:
 		return nil, fmt.Errorf("%s: seconds: got %s, want int or float", name, seconds.Type())
 	}
-	if !(value > 0) || math.IsInf(value, 0) || value > math.MaxInt64/float64(time.Second) {
+	if !(value > 0) || math.IsNaN(value) {
 		return nil, fmt.Errorf("%s: seconds: got %s, want a positive number of seconds", name, seconds.String())
+	}
+	if value > math.MaxInt64/float64(time.Second) {
+		return nil, fmt.Errorf("%s: seconds: got %s, want at most %d seconds (about 292 years)", name, seconds.String(), math.MaxInt64/int64(time.Second))
 	}
 	interval := time.Duration(value * float64(time.Second))
 	if interval <= 0 {

@@ -132,7 +132,7 @@ func TestEventsArgumentErrors(t *testing.T) {
 		{`events.webhook.get(url_suffix="/a/:b:c")`, `get: url_suffix: invalid parameter ":b:c"`},
 		{`events.webhook.post(auth=3)`, "post: auth: got int 3, want AuthorizationLevel.PUBLIC, ANY_PARTY or INTEGRATION_PARTY"},
 		{`events.time.periodic_interval(-1)`, "periodic_interval: seconds: got -1, want a positive number of seconds"},
-		{`events.time.periodic_interval(float("inf"))`, "periodic_interval: seconds: got +inf, want a positive number of seconds"},
+		{`events.time.periodic_interval(float("inf"))`, "periodic_interval: seconds: got +inf, want at most 9223372036 seconds"},
 		{`events.queue.message(queue_name=1)`, "message: queue_name: got int, want string"},
 		{`events.ledger.ledger_init()(1)`, "ledger_init: handler: got int, want function"},
 		{`events.ledger.ledger_init()()`, "ledger_init: got 0 arguments, want 1 (the handler function)"},
