@@ -378,6 +378,9 @@ func (e *Events) webhookRegistration(name, method string) *starlark.Builtin {
 func CheckURLSuffix(suffix string) error {
 	segments := strings.Split(strings.TrimPrefix(suffix, "/"), "/")
 	for i, seg := range segments {
+		if seg == "." || seg == ".." {
+			return fmt.Errorf("invalid segment %q in %q: clients remove . and .. segments before sending a request; write the path without them", seg, suffix)
+		}
 		if strings.HasPrefix(seg, ":") {
 			if !isIdentifier(seg[1:]) {
 				return fmt.Errorf("invalid parameter %q in %q: the name must be an identifier, as in :id", seg, suffix)
@@ -385,6 +388,9 @@ func CheckURLSuffix(suffix string) error {
 			continue
 		}
 		if !strings.HasPrefix(seg, "{") {
+			if strings.ContainsAny(seg, "?#") {
+				return fmt.Errorf("invalid segment %q in %q: a request path never contains ? or #, which start the query and the fragment; read query values from request.query", seg, suffix)
+			}
 			if strings.ContainsAny(seg, "{}:*") {
 				return fmt.Errorf("invalid segment %q in %q: a segment is literal text without {, }, : or *, or one whole :name or {name} parameter", seg, suffix)
 			}

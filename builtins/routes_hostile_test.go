@@ -68,3 +68,26 @@ events.webhook.get()(h)
 		t.Errorf("registered %d handlers, want 7", got)
 	}
 }
+
+// A url_suffix with a query, a fragment or a dot segment names a path that
+// no request reaches, because clients send "?" and "#" as separators and
+// remove dot segments before sending.
+func TestURLSuffixUnreachableRejected(t *testing.T) {
+	for _, suffix := range []string{"/x?y=1", "/x#top", "/a/../b", "/./a", "/a/.."} {
+		err := CheckURLSuffix(suffix)
+		if err == nil {
+			t.Errorf("CheckURLSuffix(%q) = nil, want an error", suffix)
+			continue
+		}
+		if !strings.Contains(err.Error(), suffix) {
+			t.Errorf("CheckURLSuffix(%q) = %q, want it to name the suffix", suffix, err)
+		}
+	}
+}
+
+// A "?" inside a parameter's regular expression is part of the regex.
+func TestURLSuffixRegexQuestionMark(t *testing.T) {
+	if err := CheckURLSuffix(`/items/{id:\d+?}`); err != nil {
+		t.Errorf("CheckURLSuffix = %v, want nil", err)
+	}
+}
