@@ -51,7 +51,7 @@ func (r *Runtime) loadGeneration(ctx context.Context) (*generation, error) {
 		return nil, fmt.Errorf("load %s: entrypoint function %q is not defined in the file; check entrypoint in the integration metadata", r.file, r.fn)
 	}
 	if _, ok := entry.(starlark.Callable); !ok {
-		return nil, fmt.Errorf("load %s: entrypoint %q is a %s, want a function of (env, events)", r.file, r.fn, entry.Type())
+		return nil, fmt.Errorf("load %s: entrypoint %q: got %s, want a function of (env, events)", r.file, r.fn, entry.Type())
 	}
 
 	events := builtins.NewEvents(r.resolveTemplates)
