@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"strings"
 )
 
@@ -31,6 +32,9 @@ func (t *IntegrationType) Entrypoint(fsys fs.FS) (file, function string, err err
 	if strings.HasSuffix(module, ".star") || strings.HasSuffix(module, ".py") {
 		candidates = []string{path.Clean(module)}
 	} else {
+		if slices.Contains(strings.Split(module, "."), "") {
+			return "", "", fmt.Errorf("integration type %s: invalid entrypoint module %q: want dotted names without empty parts, such as core_int.integration_timer", t.ID, module)
+		}
 		base := strings.ReplaceAll(module, ".", "/")
 		for _, dir := range []string{"", "src/"} {
 			candidates = append(candidates, dir+base+".star", dir+base+".py")
