@@ -60,6 +60,7 @@ type webhookRoute struct {
 // method built from them, to reject a route the HTTP server cannot serve.
 type routeSet struct {
 	routes  []webhookRoute
+	byRoute map[string]int // "METHOD pattern" to the webhook's index
 	routers map[string]*httprouter.Router
 }
 
@@ -73,13 +74,13 @@ func (s *routeSet) add(method, suffix string) error {
 	if name, ok := controlRoutes[method+" "+pattern]; ok {
 		return fmt.Errorf("%s %q is the integration's %s route; choose another url_suffix", method, path, name)
 	}
-	for _, r := range s.routes {
-		if r.method == method && r.pattern == pattern {
-			return fmt.Errorf("%s %q is already registered by webhook %d; register one handler per method and path", method, path, r.index)
-		}
+	key := method + " " + pattern
+	if index, ok := s.byRoute[key]; ok {
+		return fmt.Errorf("%s %q is already registered by webhook %d; register one handler per method and path", method, path, index)
 	}
 	if s.routers == nil {
 		s.routers = map[string]*httprouter.Router{}
+		s.byRoute = map[string]int{}
 	}
 	router := s.routers[method]
 	if router == nil {
@@ -91,6 +92,7 @@ func (s *routeSet) add(method, suffix string) error {
 		s.routers[method] = s.rebuild(method)
 		return s.conflict(method, suffix, pattern, err)
 	}
+	s.byRoute[key] = len(s.routes)
 	s.routes = append(s.routes, webhookRoute{index: len(s.routes), method: method, suffix: suffix, pattern: pattern})
 	return nil
 }
