@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -123,6 +124,7 @@ func parseRunConfig(args []string, getenv func(string) string, stderr io.Writer)
 			*field = strings.TrimSpace(getenv(name))
 		}
 	}
+	ledgerName, jwksName := settingName("--ledger", "DABL_LEDGER_URL", c.ledger), settingName("--jwks-url", "DABL_JWKS_URL", c.jwksURL)
 	env(&c.typeID, "DABL_INTEGRATION_TYPE_ID")
 	env(&c.party, "DAML_LEDGER_PARTY")
 	env(&c.metaPath, "DAML_DIT_META_PATH")
@@ -148,6 +150,12 @@ func parseRunConfig(args []string, getenv func(string) string, stderr io.Writer)
 	if c.logFormat != "text" && c.logFormat != "json" {
 		problems = append(problems, fmt.Sprintf("--log-format: got %q, want text or json", c.logFormat))
 	}
+	if c.ledger != "" && !validLedgerAddress(c.ledger) {
+		problems = append(problems, fmt.Sprintf("%s: got %q, want host:port, http://host:port or https://host:port", ledgerName, c.ledger))
+	}
+	if c.jwksURL != "" && !validJWKSURL(c.jwksURL) {
+		problems = append(problems, fmt.Sprintf("%s: got %q, want an absolute http or https URL", jwksName, c.jwksURL))
+	}
 	if c.ledger == "" && (c.token != "" || c.tokenFile != "" || c.caFile != "") {
 		problems = append(problems, "a ledger token or CA file is set but no --ledger address; the embedded ledger needs neither")
 	}
@@ -161,6 +169,36 @@ func parseRunConfig(args []string, getenv func(string) string, stderr io.Writer)
 		problems = append(problems, fmt.Sprintf("--handler-timeout: got %s, want a positive duration", c.handlerTime))
 	}
 	return c, problems, nil
+}
+
+// settingName returns the flag name when the flag gave a value, and the
+// environment variable's name otherwise.
+func settingName(flagName, envName, flagValue string) string {
+	if flagValue != "" {
+		return flagName
+	}
+	return envName
+}
+
+// validLedgerAddress reports whether addr has the forms that the ledger
+// client accepts: host:port, optionally after http:// or https:// and
+// before a final slash.
+func validLedgerAddress(addr string) bool {
+	if scheme, rest, ok := strings.Cut(addr, "://"); ok {
+		if scheme != "http" && scheme != "https" {
+			return false
+		}
+		addr = rest
+	}
+	host, port, err := net.SplitHostPort(strings.TrimSuffix(addr, "/"))
+	return err == nil && host != "" && port != ""
+}
+
+// validJWKSURL reports whether raw is an absolute http or https URL with a
+// host, the only JWKS locations that the HTTP server fetches.
+func validJWKSURL(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 // listenAddress combines --listen and DABL_HEALTH_PORT. The port variable
