@@ -305,7 +305,11 @@ func connectTarget(cfg *runConfig, p *prepared, log *slog.Logger) (addr, party s
 	party, err = ledger.AllocateParty(hint)
 	if err != nil {
 		ledger.Stop()
-		return "", "", nil, fmt.Errorf("allocate party %q on the embedded ledger: %w", hint, err)
+		// The embedded ledger rejects only a malformed hint, which the
+		// configuration gave.
+		return "", "", nil, &dit.ConfigError{Problems: []string{
+			fmt.Sprintf("party %q: %v; set --party, DAML_LEDGER_PARTY or metadata.runAs to a valid name", hint, err),
+		}}
 	}
 	return listenAddr.String(), party, ledger.Stop, nil
 }
