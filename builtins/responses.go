@@ -2,8 +2,11 @@ package builtins
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"sort"
+	"strings"
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
@@ -205,6 +208,48 @@ func unpackHeaders(fn string, v starlark.Value) (http.Header, error) {
 	return h, nil
 }
 
+// unpackResponseHeaders is unpackHeaders for the headers of a webhook
+// response, which must also pass checkResponseHeader.
+func unpackResponseHeaders(fn string, v starlark.Value) (http.Header, error) {
+	h, err := unpackHeaders(fn, v)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range slices.Sorted(maps.Keys(h)) {
+		for _, value := range h[name] {
+			if err := checkResponseHeader(name, value); err != nil {
+				return nil, fmt.Errorf("%s: headers: %w", fn, err)
+			}
+		}
+	}
+	return h, nil
+}
+
+// checkResponseHeader rejects a header that the HTTP server cannot send as
+// given: a name that is not an RFC 9110 token, a value with CR, LF or NUL,
+// and the framing headers, whose wrong value truncates the response.
+func checkResponseHeader(name, value string) error {
+	if name == "" || strings.IndexFunc(name, func(r rune) bool { return !isTokenChar(r) }) >= 0 {
+		return fmt.Errorf("invalid header name %q: use letters, digits and !#$%%&'*+-.^_`|~", name)
+	}
+	if strings.ContainsAny(value, "\r\n\x00") {
+		return fmt.Errorf("%s: invalid value %q: a header value cannot contain CR, LF or NUL", name, value)
+	}
+	switch http.CanonicalHeaderKey(name) {
+	case "Content-Length", "Transfer-Encoding":
+		return fmt.Errorf("%s is set by the server from the body; remove it", name)
+	}
+	return nil
+}
+
+func isTokenChar(r rune) bool {
+	switch {
+	case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+		return true
+	}
+	return strings.ContainsRune("!#$%&'*+-.^_`|~", r)
+}
+
 func jsonResponse(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var data, headers starlark.Value
 	status := starlark.MakeInt(http.StatusOK)
@@ -215,7 +260,7 @@ func jsonResponse(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 	if err != nil {
 		return nil, err
 	}
-	h, err := unpackHeaders(b.Name(), headers)
+	h, err := unpackResponseHeaders(b.Name(), headers)
 	if err != nil {
 		return nil, err
 	}
