@@ -111,7 +111,7 @@ func (s *Server) writeWebhookError(w http.ResponseWriter, r *http.Request, hook 
 		s.metrics.webhookRejected.Inc()
 		writeBusy(w, "busy", err.Error()+": retry later")
 	case errors.Is(err, integration.ErrNotRunning):
-		s.log.Warn("webhook refused: integration not running", attrs...)
+		s.log.Warn("webhook rejected: integration not running", attrs...)
 		w.Header().Set("Retry-After", "5")
 		writeError(w, http.StatusServiceUnavailable, "not_running", err.Error())
 	case errors.Is(err, context.DeadlineExceeded) && r.Context().Err() == nil:

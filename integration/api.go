@@ -62,7 +62,7 @@ type WebhookRequest struct {
 	Parties []string
 }
 
-// WebhookResponse is what goes back to the caller.
+// WebhookResponse is the HTTP response sent back to the caller.
 type WebhookResponse struct {
 	Status int
 	Header http.Header
@@ -70,7 +70,7 @@ type WebhookResponse struct {
 }
 
 // ErrBusy is returned by HandleWebhook when too many requests already wait
-// for their turn; the HTTP server answers 503 with Retry-After.
+// for their turn. The HTTP server responds with 503 and Retry-After.
 var ErrBusy = errors.New("integration busy: too many requests waiting")
 
 // Status is the status document served on healthz and status.
