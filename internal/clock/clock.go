@@ -1,7 +1,7 @@
 // Package clock supplies the time source that the runtime, the script
-// modules and the embedded ledger read. Production code uses Real; tests and
-// `ditstar test` use a Virtual clock that moves only when told to, so that
-// timers and timestamps are deterministic.
+// modules and the embedded ledger read. Production code uses Real. Tests and
+// `ditstar test` use a Virtual clock that moves only through Advance and Set,
+// so that timers and timestamps are deterministic.
 package clock
 
 import (

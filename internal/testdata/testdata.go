@@ -12,7 +12,7 @@ import (
 
 // DARDir returns the folder of test DARs. When it is missing, the test fails
 // if the CI environment variable is set and is skipped otherwise. The
-// DITSTAR_DARS environment variable overrides the location; a relative value
+// DITSTAR_DARS environment variable overrides the location. A relative value
 // is taken from the module root, because go test runs each package in its
 // own folder.
 func DARDir(t testing.TB) string {
